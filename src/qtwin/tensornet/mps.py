@@ -1,0 +1,832 @@
+r"""Matrix product states on torch: qubits, qudits and mixed local dimensions, CPU or CUDA.
+
+.. math::
+
+    |\psi\rangle = \sum_{s_0 \dots s_{n-1}} A^{[0]}_{s_0} A^{[1]}_{s_1} \cdots A^{[n-1]}_{s_{n-1}}
+    \, |s_{n-1} \dots s_1 s_0\rangle
+
+Site ``i`` is qubit (or qudit) ``i``; dense vectors use Qiskit's little-endian order, so the basis
+index is :math:`\sum_i s_i \prod_{j<i} d_j`. Each tensor ``A[i]`` has shape
+``(chi_left, d_i, chi_right)``. The state is kept in mixed canonical form around an orthogonality
+centre, which makes two-site truncations optimal and norms, entropies and local expectation
+values cheap.
+
+Truncation follows :mod:`qtwin.tensornet.linalg`: at most ``max_bond`` singular values are kept,
+and the smallest are dropped while their relative squared weight stays ``<= cutoff``. The sum of
+discarded weights is kept in :attr:`MPS.discarded_weight`; ``1 - discarded_weight`` estimates the
+fidelity with the exact state.
+
+Methods return Python numbers, or 0-dim torch tensors when the MPS carries autograd history, so
+gradients flow through expectation values and overlaps.
+
+Example:
+    >>> from qiskit import QuantumCircuit
+    >>> qc = QuantumCircuit(3); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cx(1, 2)
+    >>> psi = MPS.from_circuit(qc)
+    >>> psi.bond_dims, round(psi.entropy(1, base=2), 12)
+    ([2, 2], 1.0)
+    >>> psi.to_dense().abs().square().round(decimals=3).tolist()
+    [0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from qtwin._validation import (
+    as_generator,
+    check_dims,
+    check_finite,
+    check_nonnegative_float,
+    check_positive_int,
+    check_unitary,
+)
+from qtwin.tensornet.linalg import qr_left, qr_right, split, svd
+
+__all__ = ["MPS"]
+
+Number = complex | float | torch.Tensor
+LocalTerm = tuple[Any, Sequence[int]]
+
+
+def _gate_to_site_order(matrix: torch.Tensor, dims: Sequence[int], order: Sequence[int]) -> torch.Tensor:
+    """Reshape a little-endian gate matrix into a tensor with axes in the given qarg order.
+
+    ``dims[j]`` is the dimension of qarg ``j``; the result has axes
+    ``(out_{order[0]}, ..., out_{order[k-1]}, in_{order[0]}, ..., in_{order[k-1]})``.
+    """
+    k = len(dims)
+    rev = tuple(reversed(dims))
+    t = matrix.reshape(rev + rev)
+    perm = [k - 1 - j for j in order] + [2 * k - 1 - j for j in order]
+    return t.permute(perm)
+
+
+class MPS:
+    """A matrix product state (see the module docstring for conventions).
+
+    Build one with :meth:`zeros`, :meth:`product_state`, :meth:`from_dense` or
+    :meth:`from_circuit`; gates act in place through :meth:`apply_gate`.
+    """
+
+    def __init__(self, tensors: Sequence[torch.Tensor], *, center: int | None = None) -> None:
+        if not tensors:
+            raise ValueError("tensors must hold at least one site tensor")
+        for i, t in enumerate(tensors):
+            if not isinstance(t, torch.Tensor) or t.ndim != 3:
+                raise ValueError(f"tensors[{i}] must be a torch tensor of shape (chi_l, d, chi_r)")
+            if i and tensors[i - 1].shape[2] != t.shape[0]:
+                raise ValueError(
+                    f"bond {i - 1}-{i} does not match: {tensors[i - 1].shape[2]} vs {t.shape[0]}"
+                )
+        if tensors[0].shape[0] != 1 or tensors[-1].shape[2] != 1:
+            raise ValueError("the outer bonds of an open-boundary MPS must have dimension 1")
+        self.tensors: list[torch.Tensor] = list(tensors)
+        self.center: int | None = center
+        self.discarded_weight: float = 0.0
+        self.max_bond: int | None = None
+        self.cutoff: float = 0.0
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def product_state(
+        cls,
+        vectors: Sequence[Any],
+        *,
+        dtype: torch.dtype = torch.complex128,
+        device: torch.device | str | None = None,
+    ) -> MPS:
+        """Product state :math:`\\bigotimes_i |v_i\\rangle` from one local vector per site.
+
+        Example:
+            >>> MPS.product_state([[1, 0], [0, 0, 1]]).to_dense().real.tolist()
+            [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+        """
+        tensors = []
+        for i, v in enumerate(vectors):
+            t = torch.as_tensor(np.asarray(v), dtype=dtype, device=device)
+            if t.ndim != 1 or t.shape[0] < 2:
+                raise ValueError(f"vectors[{i}] must be a 1-D local state of dimension >= 2")
+            check_finite(t, f"vectors[{i}]")
+            tensors.append(t.reshape(1, -1, 1))
+        return cls(tensors, center=0)
+
+    @classmethod
+    def zeros(
+        cls,
+        num_sites: int,
+        dims: int | Sequence[int] = 2,
+        *,
+        dtype: torch.dtype = torch.complex128,
+        device: torch.device | str | None = None,
+    ) -> MPS:
+        """The state :math:`|0\\dots0\\rangle` on ``num_sites`` sites of local dimension ``dims``.
+
+        Example:
+            >>> MPS.zeros(3, dims=[2, 3, 2]).dims
+            (2, 3, 2)
+        """
+        num_sites = check_positive_int(num_sites, "num_sites")
+        dims = check_dims([dims] * num_sites if isinstance(dims, (int, np.integer)) else dims)
+        if len(dims) != num_sites:
+            raise ValueError(f"dims has {len(dims)} entries but num_sites is {num_sites}")
+        _check_dtype(dtype)
+        vecs = [np.eye(d)[0] for d in dims]
+        return cls.product_state(vecs, dtype=dtype, device=device)
+
+    @classmethod
+    def from_dense(
+        cls,
+        psi: Any,
+        dims: int | Sequence[int] = 2,
+        *,
+        max_bond: int | None = None,
+        cutoff: float = 0.0,
+        dtype: torch.dtype = torch.complex128,
+        device: torch.device | str | None = None,
+    ) -> MPS:
+        """MPS of a dense state vector by successive SVDs (exact unless truncated).
+
+        Args:
+            psi: 1-D vector in little-endian order, length ``prod(dims)``.
+            dims: local dimension of every site (an int means all sites, which must then
+                divide the length exactly into a power).
+            max_bond: largest bond dimension kept, ``>= 1``; ``None`` for no limit.
+            cutoff: relative squared weight that may be discarded at each cut.
+
+        Example:
+            >>> psi = np.zeros(8); psi[0] = psi[7] = 2 ** -0.5
+            >>> MPS.from_dense(psi).bond_dims
+            [2, 2]
+        """
+        vec = torch.as_tensor(np.asarray(psi) if not isinstance(psi, torch.Tensor) else psi)
+        vec = vec.to(dtype=dtype, device=device)
+        if vec.ndim != 1:
+            raise ValueError(f"psi must be a 1-D state vector, got shape {tuple(vec.shape)}")
+        check_finite(vec, "psi")
+        dims = _dims_for_length(dims, vec.shape[0])
+        max_bond, cutoff = _check_truncation(max_bond, cutoff)
+        n = len(dims)
+        t = vec.reshape(tuple(reversed(dims))).permute(*reversed(range(n)))  # site order
+        tensors = []
+        rest = t.reshape(1, -1)
+        discarded = 0.0
+        for i in range(n - 1):
+            mat = rest.reshape(rest.shape[0] * dims[i], -1)
+            left, rest, w = split(mat, max_bond, cutoff, absorb="right")
+            discarded += w
+            tensors.append(left.reshape(-1, dims[i], left.shape[1]))
+        tensors.append(rest.reshape(rest.shape[0], dims[-1], 1))
+        out = cls(tensors, center=n - 1)
+        out.discarded_weight = discarded
+        out.max_bond, out.cutoff = max_bond, cutoff
+        return out
+
+    @classmethod
+    def from_circuit(
+        cls,
+        qc: Any,
+        *,
+        max_bond: int | None = None,
+        cutoff: float = 1e-12,
+        parameter_values: Mapping[Any, Any] | Sequence[Any] | None = None,
+        dtype: torch.dtype = torch.complex128,
+        device: torch.device | str | None = None,
+    ) -> MPS:
+        """Run a circuit on :math:`|0\\dots0\\rangle` and return the final MPS.
+
+        Args:
+            qc: a Qiskit ``QuantumCircuit`` (any gates with a matrix or a definition; barriers
+                are ignored; measurements and resets raise ``ValueError``) or a
+                :class:`qtwin.circuits.QuditCircuit`.
+            max_bond: largest bond dimension, ``>= 1``; ``None`` for no limit.
+            cutoff: relative squared weight that may be discarded at each two-site split.
+            parameter_values: values for ``qc.parameters`` (mapping or sequence); torch tensors
+                make the result differentiable in them.
+            dtype: ``torch.complex128`` (default) or ``torch.complex64``.
+            device: ``"cpu"``, ``"cuda"`` or a ``torch.device``.
+
+        Example:
+            >>> from qiskit.circuit.library import QFTGate
+            >>> from qiskit import QuantumCircuit
+            >>> qc = QuantumCircuit(4); _ = qc.append(QFTGate(4), range(4))
+            >>> round(abs(MPS.from_circuit(qc).to_dense()[5].item()), 6)
+            0.25
+        """
+        from qtwin.circuits.convert import circuit_to_gates
+
+        _check_dtype(dtype)
+        max_bond, cutoff = _check_truncation(max_bond, cutoff)
+        if hasattr(qc, "dims") and hasattr(qc, "gates"):  # QuditCircuit
+            out = cls.zeros(len(qc.dims), qc.dims, dtype=dtype, device=device)
+            ops = [
+                (torch.as_tensor(g.matrix, dtype=dtype, device=device), tuple(g.wires))
+                for g in qc.gates
+            ]
+            phase: Any = 0.0
+        else:
+            gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=dtype, device=device)
+            out = cls.zeros(max(qc.num_qubits, 1), 2, dtype=dtype, device=device)
+            ops = [(g.matrix, g.qubits) for g in gate_ops]
+        out.max_bond, out.cutoff = max_bond, cutoff
+        out._apply_fused(ops)
+        if isinstance(phase, torch.Tensor) or phase != 0:
+            ph = torch.as_tensor(phase, device=out.tensors[0].device)
+            out.tensors[0] = out.tensors[0] * torch.polar(torch.ones_like(ph), ph).to(dtype)
+        return out
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def num_sites(self) -> int:
+        """Number of sites (qubits or qudits)."""
+        return len(self.tensors)
+
+    @property
+    def dims(self) -> tuple[int, ...]:
+        """Local dimension of every site."""
+        return tuple(int(t.shape[1]) for t in self.tensors)
+
+    @property
+    def bond_dims(self) -> list[int]:
+        """Bond dimensions between neighbouring sites (``num_sites - 1`` of them)."""
+        return [int(t.shape[2]) for t in self.tensors[:-1]]
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """Complex dtype of the site tensors."""
+        return self.tensors[0].dtype
+
+    @property
+    def device(self) -> torch.device:
+        """Torch device of the site tensors."""
+        return self.tensors[0].device
+
+    @property
+    def fidelity_estimate(self) -> float:
+        """``1 - discarded_weight``: an estimate of the fidelity with the untruncated state."""
+        return max(0.0, 1.0 - self.discarded_weight)
+
+    def copy(self) -> MPS:
+        """A copy sharing no mutable state (tensors are immutable in use, so not cloned)."""
+        out = MPS(self.tensors, center=self.center)
+        out.discarded_weight, out.max_bond, out.cutoff = (
+            self.discarded_weight,
+            self.max_bond,
+            self.cutoff,
+        )
+        return out
+
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> MPS:
+        """Copy on another device and/or dtype."""
+        out = self.copy()
+        out.tensors = [t.to(device=device, dtype=dtype) for t in self.tensors]
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"MPS(num_sites={self.num_sites}, dims={_short(self.dims)}, "
+            f"max_bond_dim={max(self.bond_dims, default=1)}, dtype={self.dtype}, "
+            f"discarded_weight={self.discarded_weight:.3g})"
+        )
+
+    # ------------------------------------------------------------------ canonical forms
+    def canonicalize(self, center: int) -> MPS:
+        """Bring the state to mixed canonical form with orthogonality centre ``center``.
+
+        Sites left of the centre become left-isometric
+        (:math:`\\sum_{s} A_s^\\dagger A_s = I`), sites right of it right-isometric.
+        In place; returns ``self``.
+        """
+        self._move_center(self._check_site(center, "center"))
+        return self
+
+    def left_canonicalize(self) -> MPS:
+        """Canonical form with the centre on the last site."""
+        return self.canonicalize(self.num_sites - 1)
+
+    def right_canonicalize(self) -> MPS:
+        """Canonical form with the centre on the first site."""
+        return self.canonicalize(0)
+
+    def _move_center(self, target: int) -> None:
+        if self.center is None:
+            for i in range(target):
+                self._qr_step_right(i)
+            for i in range(self.num_sites - 1, target, -1):
+                self._qr_step_left(i)
+            self.center = target
+            return
+        while self.center < target:
+            self._qr_step_right(self.center)
+            self.center += 1
+        while self.center > target:
+            self._qr_step_left(self.center)
+            self.center -= 1
+
+    def _qr_step_right(self, i: int) -> None:
+        a = self.tensors[i]
+        q, r = qr_right(a.reshape(-1, a.shape[2]))
+        self.tensors[i] = q.reshape(a.shape[0], a.shape[1], -1)
+        self.tensors[i + 1] = torch.tensordot(r, self.tensors[i + 1], dims=1)
+
+    def _qr_step_left(self, i: int) -> None:
+        a = self.tensors[i]
+        l, q = qr_left(a.reshape(a.shape[0], -1))
+        self.tensors[i] = q.reshape(-1, a.shape[1], a.shape[2])
+        self.tensors[i - 1] = torch.tensordot(self.tensors[i - 1], l, dims=1)
+
+    # ------------------------------------------------------------------ gates
+    def apply_gate(
+        self,
+        matrix: Any,
+        sites: Sequence[int],
+        *,
+        max_bond: int | None = None,
+        cutoff: float | None = None,
+    ) -> MPS:
+        """Apply a unitary on ``sites`` in place; returns ``self``.
+
+        The matrix uses the little-endian convention over ``sites`` (``sites[0]`` is the least
+        significant index). Non-adjacent sites are brought together by swaps and moved back;
+        gates on three or more sites are contracted into one block and split again by SVDs.
+
+        Args:
+            matrix: unitary of shape ``(D, D)`` with ``D = prod(dims[s] for s in sites)``.
+            sites: distinct site indices.
+            max_bond: bond limit for this gate (default: the MPS's own, set at construction).
+            cutoff: discarded-weight cutoff for this gate (default: the MPS's own).
+
+        Example:
+            >>> psi = MPS.zeros(3)
+            >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+            >>> cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
+            >>> _ = psi.apply_gate(h, [0]).apply_gate(cx, [0, 2])
+            >>> np.round(psi.to_dense().real.numpy(), 3).tolist()
+            [0.707, 0.0, 0.0, 0.0, 0.0, 0.707, 0.0, 0.0]
+        """
+        sites = tuple(self._check_site(s, "sites") for s in sites)
+        if len(set(sites)) != len(sites) or not sites:
+            raise ValueError(f"sites must be distinct and non-empty, got {sites}")
+        m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
+        dim = int(np.prod([self.dims[s] for s in sites]))
+        if m.shape != (dim, dim):
+            raise ValueError(
+                f"matrix has shape {tuple(m.shape)} but sites {sites} with local dimensions "
+                f"{[self.dims[s] for s in sites]} need ({dim}, {dim})"
+            )
+        if not m.requires_grad:
+            check_unitary(m, "matrix")
+        else:
+            check_finite(m, "matrix")
+        old = (self.max_bond, self.cutoff)
+        mb, co = _check_truncation(
+            self.max_bond if max_bond is None else max_bond,
+            self.cutoff if cutoff is None else cutoff,
+        )
+        self.max_bond, self.cutoff = mb, co
+        try:
+            self._apply(m.to(dtype=self.dtype, device=self.device), sites)
+        finally:
+            self.max_bond, self.cutoff = old
+        return self
+
+    def apply_circuit(self, qc: Any, parameter_values: Any = None) -> MPS:
+        """Apply a Qiskit circuit (or QuditCircuit) to this state in place; returns ``self``."""
+        from qtwin.circuits.convert import circuit_to_gates
+
+        if hasattr(qc, "dims") and hasattr(qc, "gates"):
+            ops = [(torch.as_tensor(g.matrix, dtype=self.dtype, device=self.device), tuple(g.wires)) for g in qc.gates]
+            phase: Any = 0.0
+        else:
+            if qc.num_qubits != self.num_sites:
+                raise ValueError(f"circuit has {qc.num_qubits} qubits but the MPS has {self.num_sites} sites")
+            gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=self.dtype, device=self.device)
+            ops = [(g.matrix, g.qubits) for g in gate_ops]
+        self._apply_fused(ops)
+        if isinstance(phase, torch.Tensor) or phase != 0:
+            ph = torch.as_tensor(phase, device=self.device)
+            self.tensors[0] = self.tensors[0] * torch.polar(torch.ones_like(ph), ph).to(self.dtype)
+        return self
+
+    def _apply_fused(self, ops: Iterable[tuple[torch.Tensor, tuple[int, ...]]]) -> None:
+        """Apply a gate list, folding runs of one-site gates into the next multi-site gate."""
+        pending: dict[int, torch.Tensor] = {}
+        ops = list(ops)
+        multi = [i for i, (_, q) in enumerate(ops) if len(q) > 1]
+        next_multi = {a: b for a, b in zip(multi, multi[1:], strict=False)}
+        for idx, (m, qubits) in enumerate(ops):
+            if len(qubits) == 1:
+                q = qubits[0]
+                pending[q] = m @ pending[q] if q in pending else m
+                continue
+            pre = [pending.pop(q, None) for q in qubits]
+            if any(p is not None for p in pre):
+                factor = None
+                for q, p in zip(qubits, pre, strict=True):  # kron in little-endian order
+                    p = p if p is not None else torch.eye(self.dims[q], dtype=m.dtype, device=m.device)
+                    factor = p if factor is None else torch.kron(p, factor)
+                m = m @ factor
+            hint = None
+            if idx in next_multi:
+                hint = min(ops[next_multi[idx]][1])
+            self._apply(m, qubits, hint)
+        for q, m in pending.items():
+            self._apply(m, (q,))
+
+    def _apply(self, m: torch.Tensor, qubits: tuple[int, ...], hint: int | None = None) -> None:
+        if len(qubits) == 1:
+            q = qubits[0]
+            self.tensors[q] = torch.einsum("st,atb->asb", m, self.tensors[q])
+            return
+        order = sorted(range(len(qubits)), key=lambda j: qubits[j])
+        positions = [qubits[j] for j in order]
+        lo = positions[0]
+        qarg_dims = [self.dims[q] for q in qubits]
+        # bring the qubits next to each other: site positions[m] moves to lo + m
+        moves = []
+        for k in range(1, len(positions)):
+            for s in range(positions[k] - 1, lo + k - 1, -1):
+                self._swap(s)
+                moves.append(s)
+        g = _gate_to_site_order(m, qarg_dims, order)
+        absorb_left = hint is not None and hint < lo and not moves
+        self._apply_contiguous(g, lo, len(qubits), absorb_left)
+        for s in reversed(moves):
+            self._swap(s)
+
+    def _apply_contiguous(self, g: torch.Tensor, lo: int, k: int, absorb_left: bool = False) -> None:
+        """Apply a gate tensor (axes: k outputs then k inputs, site order) on sites lo..lo+k-1."""
+        if self.center is None or not (lo <= self.center < lo + k):
+            self._move_center(lo if self.center is None or self.center < lo else lo + k - 1)
+        theta = self.tensors[lo]
+        for j in range(1, k):
+            theta = torch.tensordot(theta, self.tensors[lo + j], dims=1)
+        chi_l, chi_r = theta.shape[0], theta.shape[-1]
+        phys = list(theta.shape[1:-1])
+        theta = torch.tensordot(g, theta, dims=(list(range(k, 2 * k)), list(range(1, k + 1))))
+        theta = theta.movedim(k, 0)  # (chi_l, outs..., chi_r)
+        rest = theta.reshape(chi_l, -1)
+        for j in range(k - 1):
+            d = phys[j]
+            mat = rest.reshape(rest.shape[0] * d, -1)
+            absorb = "left" if (absorb_left and j == k - 2) else "right"
+            left, rest, w = split(mat, self.max_bond, self.cutoff, absorb=absorb)
+            self.discarded_weight += w
+            self.tensors[lo + j] = left.reshape(-1, d, left.shape[1])
+        self.tensors[lo + k - 1] = rest.reshape(rest.shape[0], phys[-1], chi_r)
+        self.center = lo + k - 2 if absorb_left else lo + k - 1
+
+    def _swap(self, s: int) -> None:
+        """Swap the contents of sites ``s`` and ``s + 1`` (their dimensions travel with them)."""
+        if self.center is None or self.center not in (s, s + 1):
+            self._move_center(s if self.center is None or self.center <= s else s + 1)
+        a, b = self.tensors[s], self.tensors[s + 1]
+        theta = torch.tensordot(a, b, dims=1).permute(0, 2, 1, 3)
+        chi_l, db, da, chi_r = theta.shape
+        left, right, w = split(theta.reshape(chi_l * db, da * chi_r), self.max_bond, self.cutoff)
+        self.discarded_weight += w
+        self.tensors[s] = left.reshape(chi_l, db, -1)
+        self.tensors[s + 1] = right.reshape(-1, da, chi_r)
+        self.center = s + 1
+
+    # ------------------------------------------------------------------ dense / norms
+    def to_dense(self, *, max_bytes: int | None = None) -> torch.Tensor:
+        """The full state vector (little-endian), refusing sizes that would not fit in memory.
+
+        Args:
+            max_bytes: the largest vector allowed, in bytes; default half the machine's RAM.
+        """
+        size = int(np.prod(self.dims, dtype=object))
+        nbytes = size * self.tensors[0].element_size()
+        limit = max_bytes if max_bytes is not None else _half_memory()
+        if nbytes > limit:
+            raise ValueError(
+                f"to_dense would need {nbytes / 2**30:.3g} GiB for {size} amplitudes "
+                f"({self.num_sites} sites), above the limit of {limit / 2**30:.3g} GiB; "
+                "use expectation(), sample() or overlap() on the MPS instead"
+            )
+        psi = self.tensors[0]
+        for t in self.tensors[1:]:
+            psi = torch.tensordot(psi, t, dims=1)
+        psi = psi.reshape(self.dims)
+        return psi.permute(*reversed(range(self.num_sites))).reshape(-1)
+
+    def overlap(self, other: MPS) -> Number:
+        """:math:`\\langle \\text{self} | \\text{other} \\rangle` by a transfer-matrix sweep, cost
+        :math:`O(n \\chi^3 d)`.
+
+        Example:
+            >>> a = MPS.zeros(2); b = MPS.product_state([[0.6, 0.8], [1, 0]])
+            >>> round(a.overlap(b).real, 12)
+            0.6
+        """
+        if not isinstance(other, MPS):
+            raise TypeError(f"other must be an MPS, got {type(other).__name__}")
+        if other.dims != self.dims:
+            raise ValueError(f"other has dims {_short(other.dims)}, self has {_short(self.dims)}")
+        env = torch.ones(1, 1, dtype=self.dtype, device=self.device)
+        for a, b in zip(self.tensors, other.tensors, strict=True):
+            tmp = torch.tensordot(env, b.to(self.dtype), dims=([1], [0]))  # (a, s, d)
+            env = torch.tensordot(a.conj(), tmp, dims=([0, 1], [0, 1]))
+        return _out(env.reshape(()), complex)
+
+    def norm(self) -> Number:
+        """The 2-norm :math:`\\sqrt{\\langle\\psi|\\psi\\rangle}`."""
+        return _out(self._norm_squared().sqrt(), float)
+
+    def normalize(self) -> MPS:
+        """Rescale to unit norm in place; returns ``self``."""
+        self._move_center(self.center if self.center is not None else 0)
+        c = self.center
+        self.tensors[c] = self.tensors[c] / torch.linalg.vector_norm(self.tensors[c])
+        return self
+
+    # ------------------------------------------------------------------ observables
+    def expectation(self, op: Any) -> Number:
+        """Expectation value :math:`\\langle\\psi|O|\\psi\\rangle / \\langle\\psi|\\psi\\rangle`.
+
+        Args:
+            op: a Qiskit ``SparsePauliOp`` or ``Pauli`` on all qubits (Qiskit's label order:
+                the rightmost letter acts on site 0), or local operators as one
+                ``(matrix, sites)`` pair or a list of them (summed); matrices use the
+                little-endian convention over their sites and may act on qudits.
+
+        Returns:
+            A complex number (take ``.real`` for Hermitian ``op``), or a torch tensor when the
+            MPS carries autograd history.
+
+        Example:
+            >>> from qiskit.quantum_info import SparsePauliOp
+            >>> psi = MPS.product_state([[1, 0], [2 ** -0.5, 2 ** -0.5]])
+            >>> round(psi.expectation(SparsePauliOp(["XI", "IZ"], [0.5, 2.0])).real, 12)
+            2.5
+        """
+        from qiskit.quantum_info import Pauli, SparsePauliOp
+
+        if isinstance(op, Pauli):
+            op = SparsePauliOp(op)
+        if isinstance(op, SparsePauliOp):
+            return self._expect_paulis(op)
+        if isinstance(op, tuple) and len(op) == 2 and not isinstance(op[0], tuple):
+            op = [op]
+        if isinstance(op, (list, tuple)):
+            return self._expect_local(op)
+        raise TypeError(
+            "op must be a SparsePauliOp, a Pauli, or (matrix, sites) pairs; "
+            f"got {type(op).__name__}"
+        )
+
+    def _expect_paulis(self, op: Any) -> Number:
+        if op.num_qubits != self.num_sites:
+            raise ValueError(f"op acts on {op.num_qubits} qubits but the MPS has {self.num_sites} sites")
+        bad = [i for i, d in enumerate(self.dims) if d != 2]
+        if bad:
+            raise ValueError(f"Pauli operators need qubit sites; sites {bad[:5]} are not dimension 2")
+        from qtwin.circuits.gates import pauli_matrix
+
+        norm2 = self._norm_squared()
+        terms = []
+        for label, coeff in op.label_iter():
+            support = [q for q in range(self.num_sites) if label[-1 - q] != "I"]
+            terms.append((coeff, {q: label[-1 - q] for q in support}))
+        terms.sort(key=lambda t: min(t[1], default=0))
+        mats = {
+            p: torch.as_tensor(pauli_matrix(p), dtype=self.dtype, device=self.device) for p in "XYZ"
+        }
+        total: Any = 0.0
+        for coeff, paulis in terms:
+            if not paulis:
+                total = total + coeff * norm2
+                continue
+            lo, hi = min(paulis), max(paulis)
+            self._move_center(lo)
+            env = None
+            for i in range(lo, hi + 1):
+                a = self.tensors[i]
+                oa = torch.einsum("st,atb->asb", mats[paulis[i]], a) if i in paulis else a
+                env = _transfer(env, a, oa)
+            total = total + coeff * torch.diagonal(env).sum()
+        return _out(total / norm2, complex)
+
+    def _expect_local(self, terms: Sequence[LocalTerm]) -> Number:
+        norm2 = self._norm_squared()
+        total: Any = 0.0
+        for j, term in enumerate(terms):
+            if not (isinstance(term, tuple) and len(term) == 2):
+                raise TypeError(f"op[{j}] must be a (matrix, sites) pair")
+            matrix, sites = term
+            sites = tuple(self._check_site(s, f"op[{j}] sites") for s in sites)
+            if len(set(sites)) != len(sites):
+                raise ValueError(f"op[{j}] sites must be distinct, got {sites}")
+            m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
+            m = m.to(dtype=self.dtype, device=self.device)
+            dim = int(np.prod([self.dims[s] for s in sites]))
+            if m.shape != (dim, dim):
+                raise ValueError(
+                    f"op[{j}] matrix has shape {tuple(m.shape)}; sites {sites} need ({dim}, {dim})"
+                )
+            check_finite(m, f"op[{j}] matrix")
+            lo, hi = min(sites), max(sites)
+            span = int(np.prod(self.dims[lo : hi + 1]))
+            if span > 2**16:
+                raise ValueError(f"op[{j}] spans sites {lo}..{hi} ({span} states); keep it under 65536")
+            self._move_center(lo)
+            theta = self.tensors[lo]
+            for i in range(lo + 1, hi + 1):
+                theta = torch.tensordot(theta, self.tensors[i], dims=1)
+            order = sorted(range(len(sites)), key=lambda q: sites[q])
+            g = _gate_to_site_order(m, [self.dims[s] for s in sites], order)
+            axes = [1 + sites[q] - lo for q in order]
+            k = len(sites)
+            out = torch.tensordot(g, theta, dims=(list(range(k, 2 * k)), axes))
+            out = torch.movedim(out, list(range(k)), axes)
+            total = total + torch.sum(theta.conj() * out)
+        return _out(total / norm2, complex)
+
+    def _norm_squared(self) -> torch.Tensor:
+        self._move_center(self.center if self.center is not None else 0)
+        return torch.sum(self.tensors[self.center].abs() ** 2)
+
+    # ------------------------------------------------------------------ sampling
+    def sample(self, shots: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
+        """Draw ``shots`` measurement outcomes in the computational basis by perfect sampling.
+
+        Sites are sampled left to right from exact conditional probabilities; shots that share a
+        prefix are drawn together with a multinomial, so peaked distributions cost little.
+
+        Returns:
+            An int array of shape ``(shots, num_sites)``; column ``i`` is the outcome on site ``i``.
+
+        Example:
+            >>> from qiskit import QuantumCircuit
+            >>> qc = QuantumCircuit(30); _ = qc.h(0)
+            >>> for i in range(29): _ = qc.cx(i, i + 1)
+            >>> s = MPS.from_circuit(qc).sample(1000, seed=1)
+            >>> set(s.sum(axis=1).tolist()) == {0, 30}
+            True
+        """
+        shots = check_positive_int(shots, "shots")
+        rng = as_generator(seed)
+        with torch.no_grad():
+            self._move_center(0)
+            env = torch.ones(1, 1, dtype=self.dtype, device=self.device)
+            counts = np.array([shots], dtype=np.int64)
+            history = np.zeros((1, 0), dtype=np.int64)
+            for a in self.tensors:
+                v = torch.tensordot(env, a.detach(), dims=1)  # (G, d, chi_r)
+                p = (v.abs() ** 2).sum(-1).to(torch.float64).cpu().numpy()
+                p = np.clip(p, 0, None)
+                p /= p.sum(axis=1, keepdims=True)
+                draws = rng.multinomial(counts, p)  # (G, d)
+                g_idx, d_idx = np.nonzero(draws)
+                counts = draws[g_idx, d_idx]
+                history = np.concatenate([history[g_idx], d_idx[:, None]], axis=1)
+                gi = torch.as_tensor(g_idx, device=self.device)
+                di = torch.as_tensor(d_idx, device=self.device)
+                env = v[gi, di]
+                env = env / torch.linalg.vector_norm(env, dim=1, keepdim=True)
+        samples = np.repeat(history, counts, axis=0)
+        return samples[rng.permutation(shots)]
+
+    def probabilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        """Born probabilities :math:`|\\langle s|\\psi\\rangle|^2 / \\langle\\psi|\\psi\\rangle`
+        of the given outcome rows (shape ``(k, num_sites)``)."""
+        outcomes = np.atleast_2d(np.asarray(outcomes, dtype=np.int64))
+        with torch.no_grad():
+            amp = torch.ones(outcomes.shape[0], 1, dtype=self.dtype, device=self.device)
+            for i, a in enumerate(self.tensors):
+                idx = torch.as_tensor(outcomes[:, i], device=self.device)
+                amp = torch.einsum("ka,kab->kb", amp, a.detach()[:, idx].permute(1, 0, 2))
+            p = (amp.abs() ** 2).reshape(-1) / self._norm_squared().detach()
+        return p.to(torch.float64).cpu().numpy()
+
+    # ------------------------------------------------------------------ entanglement
+    def schmidt_values(self, cut: int) -> torch.Tensor:
+        """Normalized Schmidt coefficients across the bond after the first ``cut`` sites."""
+        cut = self._check_cut(cut)
+        self._move_center(cut - 1)
+        a = self.tensors[cut - 1]
+        _, s, _ = svd(a.reshape(-1, a.shape[2]))
+        return s / torch.linalg.vector_norm(s)
+
+    def entropy(self, cut: int, alpha: float = 1.0, base: float = math.e) -> float:
+        """Entanglement entropy between sites ``[0, cut)`` and ``[cut, n)``.
+
+        Von Neumann for ``alpha = 1``: :math:`S = -\\sum_k p_k \\log p_k`; Rényi otherwise:
+        :math:`S_\\alpha = \\log(\\sum_k p_k^\\alpha) / (1 - \\alpha)`, with
+        :math:`p_k = s_k^2` the squared Schmidt values and the logarithm in ``base``
+        (``math.e`` for nats, 2 for bits). ``alpha = 0`` is the log of the Schmidt rank,
+        ``alpha = inf`` the min-entropy.
+
+        Example:
+            >>> psi = MPS.from_dense(np.array([1, 0, 0, 1]) / np.sqrt(2))
+            >>> psi.entropy(1, base=2), psi.entropy(1, alpha=2, base=2)
+            (1.0, 1.0)
+        """
+        p = (self.schmidt_values(cut).detach() ** 2).to(torch.float64).cpu().numpy()
+        return _entropy_of(p, alpha, base)
+
+    def entropy_profile(self, alpha: float = 1.0, base: float = math.e) -> np.ndarray:
+        """Entropy at every cut ``1 .. num_sites - 1`` in one left-to-right SVD sweep."""
+        _check_alpha_base(alpha, base)
+        out = []
+        with torch.no_grad():
+            self._move_center(0)
+            for c in range(self.num_sites - 1):
+                a = self.tensors[c]
+                u, s, vh = svd(a.detach().reshape(-1, a.shape[2]))
+                p = (s / torch.linalg.vector_norm(s)) ** 2
+                out.append(_entropy_of(p.to(torch.float64).cpu().numpy(), alpha, base))
+            # the sweep used detached copies, so the state itself is untouched
+        return np.asarray(out)
+
+    # ------------------------------------------------------------------ helpers
+    def _check_site(self, s: Any, name: str) -> int:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < self.num_sites:
+            raise ValueError(f"{name} must be site indices in [0, {self.num_sites - 1}], got {s!r}")
+        return int(s)
+
+    def _check_cut(self, cut: Any) -> int:
+        if isinstance(cut, bool) or not isinstance(cut, (int, np.integer)) or not 1 <= cut < self.num_sites:
+            raise ValueError(
+                f"cut must be an integer in [1, {self.num_sites - 1}] (sites left of the cut), got {cut!r}"
+            )
+        return int(cut)
+
+
+# ---------------------------------------------------------------------- module helpers
+def _transfer(env: torch.Tensor | None, a: torch.Tensor, oa: torch.Tensor) -> torch.Tensor:
+    """One step of :math:`E' = \\sum A^* E (O A)`; ``None`` is the identity environment."""
+    if env is None:
+        return torch.tensordot(a.conj(), oa, dims=([0, 1], [0, 1]))
+    tmp = torch.tensordot(env, oa, dims=([1], [0]))
+    return torch.tensordot(a.conj(), tmp, dims=([0, 1], [0, 1]))
+
+
+def _entropy_of(p: np.ndarray, alpha: float, base: float) -> float:
+    _check_alpha_base(alpha, base)
+    p = p[p > 1e-300]
+    if alpha == 1:
+        s = float(-np.sum(p * np.log(p)))
+    elif alpha == 0:
+        s = float(np.log(np.count_nonzero(p > 1e-24)))
+    elif math.isinf(alpha):
+        s = float(-np.log(p.max()))
+    else:
+        s = float(np.log(np.sum(p**alpha)) / (1 - alpha))
+    return max(0.0, s) / math.log(base)
+
+
+def _check_alpha_base(alpha: float, base: float) -> None:
+    check_nonnegative_float(alpha, "alpha")
+    if check_nonnegative_float(base, "base") <= 1:
+        raise ValueError(f"base must be a number > 1 (e.g. math.e or 2), got {base}")
+
+
+def _check_truncation(max_bond: Any, cutoff: Any) -> tuple[int | None, float]:
+    if max_bond is not None:
+        max_bond = check_positive_int(max_bond, "max_bond")
+    return max_bond, check_nonnegative_float(cutoff, "cutoff")
+
+
+def _check_dtype(dtype: Any) -> None:
+    if dtype not in (torch.complex64, torch.complex128):
+        raise ValueError(f"dtype must be torch.complex128 or torch.complex64, got {dtype}")
+
+
+def _dims_for_length(dims: int | Sequence[int], length: int) -> tuple[int, ...]:
+    if isinstance(dims, (int, np.integer)):
+        d = check_dims(dims)[0]
+        n = round(math.log(length, d)) if length > 1 else 0
+        if n < 1 or d**n != length:
+            raise ValueError(f"psi has length {length}, which is not a power of dims={d}")
+        return (d,) * n
+    dims = check_dims(dims)
+    if int(np.prod(dims)) != length:
+        raise ValueError(f"psi has length {length} but prod(dims) = {int(np.prod(dims))}")
+    return dims
+
+
+def _half_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 * 2**30
+
+
+def _out(x: Any, kind: type) -> Number:
+    if isinstance(x, torch.Tensor) and not x.requires_grad:
+        return kind(x.item())
+    return x
+
+
+def _short(dims: tuple[int, ...]) -> str:
+    if len(set(dims)) == 1:
+        return f"{dims[0]}^{len(dims)}"
+    return str(dims)
