@@ -68,9 +68,13 @@ def bind_parameters(qc: QuantumCircuit, parameter_values: ParameterValues) -> di
     missing = [p.name for p in params if p not in parameter_values]
     if missing:
         raise ValueError(f"parameter_values is missing values for circuit parameters {missing}")
+    out = {}
     for p, v in parameter_values.items():
         check_finite(v, f"parameter_values[{getattr(p, 'name', p)}]")
-    return dict(parameter_values)
+        if isinstance(v, np.ndarray) and v.ndim > 0:
+            v = torch.as_tensor(v)  # an array of values is a batch: take the torch path
+        out[p] = v
+    return out
 
 
 def _evaluate(expr: Any, values: Mapping[Parameter, Any]) -> Any:

@@ -105,7 +105,8 @@ def truncation_rank(s: torch.Tensor, max_bond: int | None, cutoff: float, shape:
     tail = torch.flip(torch.cumsum(torch.flip(s2, [0]), 0), [0]) / total  # tail[k] = sum_{j>=k}
     keep = int((tail > cutoff).sum()) if cutoff > 0 else s2.numel()
     eps = torch.finfo(s.dtype).eps
-    numerical_rank = int((s.detach().cpu() > eps * max(shape) * float(s[0])).sum())
+    sd = s.detach().cpu()
+    numerical_rank = int((sd > eps * max(shape) * float(sd[0])).sum())
     keep = max(1, min(keep, numerical_rank))
     if max_bond is not None:
         keep = min(keep, max_bond)

@@ -738,12 +738,13 @@ class MPS:
         out = []
         with torch.no_grad():
             self._move_center(0)
+            carry = self.tensors[0].detach()  # the centre, moved right on local copies only
             for c in range(self.num_sites - 1):
-                a = self.tensors[c]
-                u, s, vh = svd(a.detach().reshape(-1, a.shape[2]))
+                _, s, vh = svd(carry.reshape(-1, carry.shape[2]))
                 p = (s / torch.linalg.vector_norm(s)) ** 2
                 out.append(_entropy_of(p.to(torch.float64).cpu().numpy(), alpha, base))
-            # the sweep used detached copies, so the state itself is untouched
+                sv = s.to(vh.dtype).unsqueeze(-1) * vh
+                carry = torch.tensordot(sv, self.tensors[c + 1].detach(), dims=1)
         return np.asarray(out)
 
     # ------------------------------------------------------------------ helpers
