@@ -73,7 +73,7 @@ def check_unitary(matrix: Any, name: str = "matrix", *, atol: float = 1e-8) -> N
         >>> check_unitary(np.ones((2, 2)))
         Traceback (most recent call last):
         ...
-        ValueError: matrix is not unitary: max |U U^dagger - I| = 1 (tolerance 1e-08)
+        ValueError: matrix is not unitary: max |U U^dagger - I| = 2 (tolerance 1e-08)
     """
     try:
         import torch

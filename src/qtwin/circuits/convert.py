@@ -206,7 +206,8 @@ def _append_ops(
             if matrix is None and op.is_parameterized() and has_torch_formula(name):
                 matrix = gate_matrix(name, params, dtype=dtype, device=device)
             if matrix is not None:
-                ops.append(GateOp(torch.tensor(matrix, dtype=dtype, device=device), qubits, name))
+                matrix = matrix if isinstance(matrix, torch.Tensor) else torch.tensor(matrix)
+                ops.append(GateOp(matrix.to(dtype=dtype, device=device), qubits, name))
                 continue
         definition = op.definition
         if definition is None:

@@ -17,6 +17,7 @@ discarded weight is returned.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 __all__ = ["StableSVD", "svd", "truncated_svd", "split", "qr_right", "qr_left"]
@@ -96,21 +97,23 @@ def svd(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return _raw_svd(a)
 
 
-def truncation_rank(s: torch.Tensor, max_bond: int | None, cutoff: float, shape: tuple[int, int]) -> tuple[int, float]:
+def truncation_rank(
+    s: torch.Tensor, max_bond: int | None, cutoff: float, shape: tuple[int, ...]
+) -> tuple[int, float]:
     """Number of singular values to keep and the relative weight discarded (see module doc)."""
-    s2 = (s.detach() ** 2).to(torch.float64).cpu()
+    sv = s.detach().to(torch.float64).cpu().numpy()
+    s2 = sv * sv
     total = float(s2.sum())
     if total == 0.0:
         return 1, 0.0
-    tail = torch.flip(torch.cumsum(torch.flip(s2, [0]), 0), [0]) / total  # tail[k] = sum_{j>=k}
-    keep = int((tail > cutoff).sum()) if cutoff > 0 else s2.numel()
+    tail = np.cumsum(s2[::-1])[::-1] / total  # tail[k] = sum_{j >= k} s_j^2 / total
+    keep = int(np.count_nonzero(tail > cutoff)) if cutoff > 0 else s2.size
     eps = torch.finfo(s.dtype).eps
-    sd = s.detach().cpu()
-    numerical_rank = int((sd > eps * max(shape) * float(sd[0])).sum())
+    numerical_rank = int(np.count_nonzero(sv > eps * max(shape) * sv[0]))
     keep = max(1, min(keep, numerical_rank))
     if max_bond is not None:
         keep = min(keep, max_bond)
-    discarded = float(tail[keep]) if keep < s2.numel() else 0.0
+    discarded = float(tail[keep]) if keep < s2.size else 0.0
     return keep, discarded
 
 

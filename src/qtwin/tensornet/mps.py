@@ -415,27 +415,68 @@ class MPS:
         return self
 
     def _apply_fused(self, ops: Iterable[tuple[torch.Tensor, tuple[int, ...]]]) -> None:
-        """Apply a gate list, folding runs of one-site gates into the next multi-site gate."""
-        pending: dict[int, torch.Tensor] = {}
+        """Apply a gate list: one-site gates are folded into the next multi-site gate on their
+        wire, and among the multi-site gates whose predecessors are done, the one nearest the
+        orthogonality centre goes next (a greedy schedule that sweeps brickwork layers back and
+        forth instead of walking the centre across the chain for every layer)."""
         ops = list(ops)
-        multi = [i for i, (_, q) in enumerate(ops) if len(q) > 1]
-        next_multi = {a: b for a, b in zip(multi, multi[1:], strict=False)}
-        for idx, (m, qubits) in enumerate(ops):
-            if len(qubits) == 1:
-                q = qubits[0]
+        queues: dict[int, list[int]] = {}
+        for idx, (_, qubits) in enumerate(ops):
+            for q in qubits:
+                queues.setdefault(q, []).append(idx)
+        heads = {q: 0 for q in queues}
+        pending: dict[int, torch.Tensor] = {}
+
+        def at_head(idx: int) -> bool:
+            return all(queues[q][heads[q]] == idx for q in ops[idx][1])
+
+        def pop(idx: int) -> None:
+            for q in ops[idx][1]:
+                heads[q] += 1
+
+        def drain_single(q: int) -> None:
+            while heads[q] < len(queues[q]):
+                idx = queues[q][heads[q]]
+                m, qubits = ops[idx]
+                if len(qubits) != 1:
+                    return
                 pending[q] = m @ pending[q] if q in pending else m
-                continue
+                heads[q] += 1
+
+        for q in queues:
+            drain_single(q)
+
+        def heads_ready(qs: Iterable[int]) -> set[int]:
+            return {
+                queues[q][heads[q]]
+                for q in qs
+                if heads[q] < len(queues[q]) and at_head(queues[q][heads[q]])
+            }
+
+        ready = heads_ready(queues)
+        last_lo = 0
+        while ready:
+            centre = self.center if self.center is not None else 0
+            idx = min(ready, key=lambda k: (abs(min(ops[k][1]) - centre), k))
+            ready.discard(idx)
+            m, qubits = ops[idx]
             pre = [pending.pop(q, None) for q in qubits]
             if any(p is not None for p in pre):
                 factor = None
                 for q, p in zip(qubits, pre, strict=True):  # kron in little-endian order
-                    p = p if p is not None else torch.eye(self.dims[q], dtype=m.dtype, device=m.device)
+                    if p is None:
+                        p = torch.eye(self.tensors[q].shape[1], dtype=m.dtype, device=m.device)
                     factor = p if factor is None else torch.kron(p, factor)
                 m = m @ factor
-            hint = None
-            if idx in next_multi:
-                hint = min(ops[next_multi[idx]][1])
-            self._apply(m, qubits, hint)
+            lo = min(qubits)
+            self._apply(m, qubits, hint=lo - 1 if lo < last_lo else None)
+            last_lo = lo
+            pop(idx)
+            for q in qubits:
+                drain_single(q)
+            ready |= heads_ready(qubits)
+        if any(heads[q] < len(queues[q]) for q in queues):  # pragma: no cover - defensive
+            raise RuntimeError("gate scheduling left gates unapplied")
         for q, m in pending.items():
             self._apply(m, (q,))
 
@@ -447,7 +488,7 @@ class MPS:
         order = sorted(range(len(qubits)), key=lambda j: qubits[j])
         positions = [qubits[j] for j in order]
         lo = positions[0]
-        qarg_dims = [self.dims[q] for q in qubits]
+        qarg_dims = [self.tensors[q].shape[1] for q in qubits]
         # bring the qubits next to each other: site positions[m] moves to lo + m
         moves = []
         for k in range(1, len(positions)):

@@ -1,0 +1,204 @@
+"""Backends by name: :func:`get_backend` and :func:`available_backends`.
+
+=============================  ==============================================================
+name                           what runs the circuits
+=============================  ==============================================================
+``"tensornet"``                qtwin's MPS simulator (:class:`TensornetSampler`/``Estimator``)
+``"aer"``                      Qiskit Aer; GPU when available; statevector up to 28 qubits,
+                               matrix_product_state beyond (or ``method=...``)
+``"aer-gpu"``                  Qiskit Aer on a CUDA GPU (needs ``pip install "qtwin[gpu]"``)
+``"fake:<device>"``            noisy Aer simulation of an IBM device snapshot, e.g.
+                               ``"fake:manila"`` (needs the ``ibm`` extra)
+``"ibm:<device>"``             IBM Quantum hardware via Qiskit Runtime (saved account)
+``"pennylane:<device>"``       a PennyLane device, e.g. ``"pennylane:lightning.qubit"``
+=============================  ==============================================================
+
+Options per backend (keyword arguments of :func:`get_backend`):
+
+* ``tensornet``: ``max_bond``, ``cutoff``, ``dtype``, ``device``, ``seed``,
+  ``default_shots``, ``default_precision``.
+* ``aer`` / ``aer-gpu``: ``method``, ``device`` (aer only), ``seed``, ``default_shots``,
+  ``default_precision``, ``backend_options``.
+* ``fake:*``: ``seed``, ``default_shots``, ``default_precision``, ``optimization_level``.
+* ``ibm:*``: ``instance``, ``channel``, ``default_shots``, ``optimization_level``,
+  ``seed_transpiler``.
+* ``pennylane:*``: ``seed``, ``default_shots``, ``default_precision``.
+
+Example:
+    >>> from qiskit import QuantumCircuit
+    >>> backend = get_backend("tensornet", seed=3)
+    >>> qc = QuantumCircuit(3); _ = qc.x(0); _ = qc.measure_all()
+    >>> backend.sampler.run([qc], shots=8).result()[0].data.meas.get_counts()
+    {'001': 8}
+    >>> "tensornet" in available_backends()
+    True
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+from qtwin.backends._options import check_options
+from qtwin.backends.backend import QtwinBackend
+
+__all__ = ["get_backend", "available_backends", "BACKEND_PATTERNS"]
+
+BACKEND_PATTERNS = (
+    "tensornet",
+    "aer",
+    "aer-gpu",
+    "fake:<device>",
+    "ibm:<device>",
+    "pennylane:<device>",
+)
+"""The backend names and name patterns :func:`get_backend` accepts."""
+
+_TENSORNET_OPTIONS = {
+    "max_bond",
+    "cutoff",
+    "dtype",
+    "device",
+    "seed",
+    "default_shots",
+    "default_precision",
+}
+_AER_OPTIONS = {"method", "device", "seed", "default_shots", "default_precision", "backend_options"}
+_FAKE_OPTIONS = {"seed", "default_shots", "default_precision", "optimization_level"}
+_IBM_OPTIONS = {"instance", "channel", "default_shots", "optimization_level", "seed_transpiler"}
+_PENNYLANE_OPTIONS = {"seed", "default_shots", "default_precision"}
+
+
+def get_backend(name: str, **options: Any) -> QtwinBackend:
+    """Return the backend called ``name`` (see the module table), configured by ``options``.
+
+    Args:
+        name: ``"tensornet"``, ``"aer"``, ``"aer-gpu"``, ``"fake:<device>"``,
+            ``"ibm:<device>"`` or ``"pennylane:<device>"``.
+        **options: backend options (module docstring); unknown ones raise ``TypeError``.
+
+    Raises:
+        ValueError: unknown name or device (the message lists valid ones).
+        BackendUnavailableError: a valid name that cannot run here (missing extra, no GPU,
+            no IBM account); the message says what to install or configure.
+        TypeError: an option the backend does not take.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'tensornet', got {name!r}")
+    kind, _, device = name.strip().partition(":")
+    kind = kind.lower()
+    if kind == "tensornet" and not device:
+        return _tensornet(**check_options(options, _TENSORNET_OPTIONS, backend=name))
+    if kind in {"aer", "aer-gpu"} and not device:
+        allowed = _AER_OPTIONS if kind == "aer" else _AER_OPTIONS - {"device"}
+        return _aer(gpu=kind == "aer-gpu", **check_options(options, allowed, backend=name))
+    if kind == "fake" and device:
+        from qtwin.backends.fake import make_fake_backend
+
+        return make_fake_backend(device, **check_options(options, _FAKE_OPTIONS, backend=name))
+    if kind == "ibm" and device:
+        from qtwin.backends.ibm import make_ibm_backend
+
+        return make_ibm_backend(device, **check_options(options, _IBM_OPTIONS, backend=name))
+    if kind == "pennylane" and device:
+        from qtwin.backends.pennylane import make_pennylane_backend
+
+        opts = check_options(options, _PENNYLANE_OPTIONS, backend=name)
+        return make_pennylane_backend(device, **opts)
+    raise ValueError(
+        f"unknown backend {name!r}; valid names: {', '.join(BACKEND_PATTERNS)} "
+        "(e.g. 'fake:manila', 'ibm:ibm_torino', 'pennylane:lightning.qubit'). "
+        "qtwin.backends.available_backends() lists those usable on this machine."
+    )
+
+
+def _tensornet(
+    *,
+    seed: Any = None,
+    default_shots: int = 1024,
+    default_precision: float = 0.0,
+    **mps: Any,
+) -> QtwinBackend:
+    from qtwin.backends.tensornet_estimator import TensornetEstimator
+    from qtwin.backends.tensornet_sampler import TensornetSampler
+
+    sampler = TensornetSampler(default_shots=default_shots, seed=seed, **mps)
+    estimator = TensornetEstimator(default_precision=default_precision, seed=seed, **mps)
+    detail = ", ".join(f"{k}={v}" for k, v in sampler.mps_options.kwargs().items()) or "exact"
+    return QtwinBackend(
+        name="tensornet",
+        sampler=sampler,
+        estimator=estimator,
+        description=f"qtwin.tensornet MPS simulator ({detail})",
+    )
+
+
+def _aer(
+    *,
+    gpu: bool,
+    method: str | None = None,
+    device: str | None = None,
+    seed: int | None = None,
+    default_shots: int = 1024,
+    default_precision: float = 0.0,
+    backend_options: dict[str, Any] | None = None,
+) -> QtwinBackend:
+    from qtwin.backends.aer import AerAutoEstimator, AerAutoSampler, require_aer_gpu
+
+    if gpu or (device is not None and device.upper() == "GPU"):
+        require_aer_gpu()
+        device = "GPU"
+    elif device is not None:
+        device = device.upper()
+    common = {"method": method, "device": device, "seed": seed, "backend_options": backend_options}
+    sampler = AerAutoSampler(default_shots=default_shots, **common)
+    estimator = AerAutoEstimator(default_precision=default_precision, **common)
+    how = f"method={method}" if method else "statevector <= 28 qubits, else matrix_product_state"
+    return QtwinBackend(
+        name="aer-gpu" if gpu else "aer",
+        sampler=sampler,
+        estimator=estimator,
+        description=f"Qiskit Aer on {sampler.device} ({how})",
+    )
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _has_saved_ibm_account() -> bool:
+    """Whether an IBM account is configured (file or environment); the token is not read."""
+    if os.environ.get("QISKIT_IBM_TOKEN"):
+        return True
+    return (Path.home() / ".qiskit" / "qiskit-ibm.json").is_file()
+
+
+def available_backends() -> list[str]:
+    """Names :func:`get_backend` can build on this machine now.
+
+    Concrete names for simulators, every fake device when the ``ibm`` extra is installed
+    (``"fake:manila"``...), installed PennyLane devices, and the pattern ``"ibm:<device>"``
+    when an IBM Quantum account is saved (device names need a network query:
+    ``QiskitRuntimeService().backends()``). ``"aer-gpu"`` appears only with a CUDA GPU.
+    """
+    from qtwin.backends.aer import aer_devices
+
+    names = ["tensornet", "aer"]
+    if "GPU" in aer_devices():
+        names.append("aer-gpu")
+    if _has_module("pennylane"):
+        names.append("pennylane:default.qubit")
+        if _has_module("pennylane_lightning"):
+            names.append("pennylane:lightning.qubit")
+    if _has_module("qiskit_ibm_runtime"):
+        from qtwin.backends.fake import fake_device_names
+
+        names.extend(f"fake:{d}" for d in fake_device_names())
+        if _has_saved_ibm_account():
+            names.append("ibm:<device>")
+    return names
