@@ -123,8 +123,10 @@ def main() -> None:
     if args.quick:
         cases, bonds = [(20, 10), (50, 10)], [64]
     rows = []
-    print(f"{'n':>4} {'depth':>5} {'bond':>5} | {'qtwin s':>8} {'aer s':>8} {'quimb s':>8} | "
-          f"{'aer/qtwin':>9} {'quimb/qtwin':>11} | {'F(aer)':>8} {'F(quimb)':>8} {'1-dw(qtwin)':>11}")
+    print(
+        f"{'n':>4} {'depth':>5} {'bond':>5} | {'qtwin s':>8} {'aer s':>8} {'quimb s':>8} | "
+        f"{'aer/qtwin':>9} {'quimb/qtwin':>11} | {'F(aer)':>8} {'F(quimb)':>8} {'1-dw(qtwin)':>11}"
+    )
     for n, depth in cases:
         qc = brickwork(n, depth, seed=n * 100 + depth)
         for bond in bonds:
@@ -139,16 +141,28 @@ def main() -> None:
                     f_b = quimb_fidelity(qpsi, psi_cpu)
                 except Exception:  # noqa: BLE001 - report the timing even if the layout differs
                     f_b = float("nan")
-            row = dict(n=n, depth=depth, max_bond=bond, device=args.device,
-                       qtwin_s=t_q, aer_s=t_a, quimb_s=t_b,
-                       aer_over_qtwin=t_a / t_q, quimb_over_qtwin=t_b / t_q,
-                       fidelity_aer_vs_qtwin=f_a, fidelity_quimb_vs_qtwin=f_b,
-                       qtwin_fidelity_estimate=psi.fidelity_estimate,
-                       qtwin_max_bond=max(psi.bond_dims))
+            row = dict(
+                n=n,
+                depth=depth,
+                max_bond=bond,
+                device=args.device,
+                qtwin_s=t_q,
+                aer_s=t_a,
+                quimb_s=t_b,
+                aer_over_qtwin=t_a / t_q,
+                quimb_over_qtwin=t_b / t_q,
+                fidelity_aer_vs_qtwin=f_a,
+                fidelity_quimb_vs_qtwin=f_b,
+                qtwin_fidelity_estimate=psi.fidelity_estimate,
+                qtwin_max_bond=max(psi.bond_dims),
+            )
             rows.append(row)
-            print(f"{n:>4} {depth:>5} {bond:>5} | {t_q:8.2f} {t_a:8.2f} {t_b:8.2f} | "
-                  f"{t_a / t_q:9.2f} {t_b / t_q:11.2f} | {f_a:8.5f} {f_b:8.5f} "
-                  f"{psi.fidelity_estimate:11.5f}", flush=True)
+            print(
+                f"{n:>4} {depth:>5} {bond:>5} | {t_q:8.2f} {t_a:8.2f} {t_b:8.2f} | "
+                f"{t_a / t_q:9.2f} {t_b / t_q:11.2f} | {f_a:8.5f} {f_b:8.5f} "
+                f"{psi.fidelity_estimate:11.5f}",
+                flush=True,
+            )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"torch_threads": torch.get_num_threads(), "rows": rows}, indent=2))

@@ -63,7 +63,9 @@ def test_qudit_entropy_matches_dense_schmidt_values() -> None:
         p = s**2
         assert psi.entropy(cut) == pytest.approx(-np.sum(p * np.log(p)), abs=1e-10)
         assert psi.entropy(cut, alpha=2, base=2) == pytest.approx(-np.log2(np.sum(p**2)), abs=1e-10)
-    np.testing.assert_allclose(psi.entropy_profile(), [psi.entropy(c) for c in (1, 2, 3)], atol=1e-12)
+    np.testing.assert_allclose(
+        psi.entropy_profile(), [psi.entropy(c) for c in (1, 2, 3)], atol=1e-12
+    )
 
 
 def test_entropy_profile_matches_quimb() -> None:

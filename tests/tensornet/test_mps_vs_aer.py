@@ -1,4 +1,4 @@
-"""MPS against Aer: exact statevectors on random circuits, MPS-method expectation values when wide."""
+"""MPS against Aer: exact statevectors on random circuits, MPS-method expectations when wide."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from qiskit import QuantumCircuit, transpile
 from qiskit.circuit.random import random_circuit
-from qiskit.quantum_info import SparsePauliOp, Statevector
+from qiskit.quantum_info import SparsePauliOp
 from qiskit_aer import AerSimulator
 
 from qtwin.tensornet import MPS
@@ -64,7 +64,9 @@ def test_wide_circuit_expectations_match_aer_mps() -> None:
     n = 56
     qc = _wide_circuit(n, layers=4, seed=7)
     obs = [SparsePauliOp.from_sparse_list([("Z", [q], 1.0)], n) for q in range(0, n, 5)]
-    obs += [SparsePauliOp.from_sparse_list([("XX", [q, q + 1], 1.0)], n) for q in range(0, n - 1, 9)]
+    obs += [
+        SparsePauliOp.from_sparse_list([("XX", [q, q + 1], 1.0)], n) for q in range(0, n - 1, 9)
+    ]
     obs += [SparsePauliOp.from_sparse_list([("ZZ", [0, n - 1], 1.0)], n)]
     psi = MPS.from_circuit(qc)
     assert psi.discarded_weight < 1e-10

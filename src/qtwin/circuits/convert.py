@@ -114,7 +114,9 @@ def _evaluate_with_torch(expr: ParameterExpression, used: Mapping[Parameter, Any
             "math",
         ],
     )
-    return fn(*[v if isinstance(v, torch.Tensor) else torch.tensor(float(v)) for v in used.values()])
+    return fn(
+        *[v if isinstance(v, torch.Tensor) else torch.tensor(float(v)) for v in used.values()]
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -188,18 +190,27 @@ def _append_ops(
                 "Final measurements can be removed with "
                 "qtwin.circuits.convert.strip_final_measurements(qc)"
             )
-        if getattr(op, "condition", None) is not None or name in {"if_else", "while_loop", "for_loop", "switch_case"}:
+        if getattr(op, "condition", None) is not None or name in {
+            "if_else",
+            "while_loop",
+            "for_loop",
+            "switch_case",
+        }:
             raise ValueError(f"classically controlled instruction {name!r} is not supported")
         qubits = tuple(wire_map[qc.find_bit(q).index] for q in inst.qubits)
         if inst.clbits:
-            raise ValueError(f"instruction {name!r} writes classical bits; only unitary gates allowed")
+            raise ValueError(
+                f"instruction {name!r} writes classical bits; only unitary gates allowed"
+            )
         if name == "global_phase":
             phase = phase + _evaluate(op.params[0], values)
             continue
         params = [_evaluate(p, values) for p in op.params]
         if any(isinstance(p, torch.Tensor) for p in params):
             if has_torch_formula(name):
-                ops.append(GateOp(gate_matrix(name, params, dtype=dtype, device=device), qubits, name))
+                ops.append(
+                    GateOp(gate_matrix(name, params, dtype=dtype, device=device), qubits, name)
+                )
                 continue
         else:
             matrix = _instruction_matrix(op) if not op.is_parameterized() else None
@@ -250,4 +261,3 @@ def strip_final_measurements(qc: QuantumCircuit) -> tuple[QuantumCircuit, dict[i
             )
         body.append(inst)
     return body, measured
-

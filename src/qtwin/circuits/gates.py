@@ -170,7 +170,9 @@ PARAMETRIC_GATES: dict[str, Callable[..., torch.Tensor]] = {
     "cp": lambda lam, dtype: _controlled(_phase(lam, dtype)),
     "cu1": lambda lam, dtype: _controlled(_phase(lam, dtype)),
     "cu3": lambda t, p, la, dtype: _controlled(_u(t, p, la, dtype)),
-    "cu": lambda t, p, la, g, dtype: _controlled(_expi(g, dtype)[..., None, None] * _u(t, p, la, dtype)),
+    "cu": lambda t, p, la, g, dtype: _controlled(
+        _expi(g, dtype)[..., None, None] * _u(t, p, la, dtype)
+    ),
     "xx_plus_yy": _xx_plus_yy,
     "xx_minus_yy": _xx_minus_yy,
 }

@@ -55,7 +55,9 @@ Number = complex | float | torch.Tensor
 LocalTerm = tuple[Any, Sequence[int]]
 
 
-def _gate_to_site_order(matrix: torch.Tensor, dims: Sequence[int], order: Sequence[int]) -> torch.Tensor:
+def _gate_to_site_order(
+    matrix: torch.Tensor, dims: Sequence[int], order: Sequence[int]
+) -> torch.Tensor:
     """Reshape a little-endian gate matrix into a tensor with axes in the given qarg order.
 
     ``dims[j]`` is the dimension of qarg ``j``; the result has axes
@@ -337,9 +339,9 @@ class MPS:
 
     def _qr_step_left(self, i: int) -> None:
         a = self.tensors[i]
-        l, q = qr_left(a.reshape(a.shape[0], -1))
+        left, q = qr_left(a.reshape(a.shape[0], -1))
         self.tensors[i] = q.reshape(-1, a.shape[1], a.shape[2])
-        self.tensors[i - 1] = torch.tensordot(self.tensors[i - 1], l, dims=1)
+        self.tensors[i - 1] = torch.tensordot(self.tensors[i - 1], left, dims=1)
 
     # ------------------------------------------------------------------ gates
     def apply_gate(
@@ -401,12 +403,19 @@ class MPS:
         from qtwin.circuits.convert import circuit_to_gates
 
         if hasattr(qc, "dims") and hasattr(qc, "gates"):
-            ops = [(torch.as_tensor(g.matrix, dtype=self.dtype, device=self.device), tuple(g.wires)) for g in qc.gates]
+            ops = [
+                (torch.as_tensor(g.matrix, dtype=self.dtype, device=self.device), tuple(g.wires))
+                for g in qc.gates
+            ]
             phase: Any = 0.0
         else:
             if qc.num_qubits != self.num_sites:
-                raise ValueError(f"circuit has {qc.num_qubits} qubits but the MPS has {self.num_sites} sites")
-            gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=self.dtype, device=self.device)
+                raise ValueError(
+                    f"circuit has {qc.num_qubits} qubits but the MPS has {self.num_sites} sites"
+                )
+            gate_ops, phase = circuit_to_gates(
+                qc, parameter_values, dtype=self.dtype, device=self.device
+            )
             ops = [(g.matrix, g.qubits) for g in gate_ops]
         self._apply_fused(ops)
         if isinstance(phase, torch.Tensor) or phase != 0:
@@ -483,7 +492,7 @@ class MPS:
     def _apply(self, m: torch.Tensor, qubits: tuple[int, ...], hint: int | None = None) -> None:
         if len(qubits) == 1:
             q = qubits[0]
-            self.tensors[q] = torch.einsum("st,atb->asb", m, self.tensors[q])
+            self.tensors[q] = torch.matmul(m, self.tensors[q])
             return
         order = sorted(range(len(qubits)), key=lambda j: qubits[j])
         positions = [qubits[j] for j in order]
@@ -501,17 +510,21 @@ class MPS:
         for s in reversed(moves):
             self._swap(s)
 
-    def _apply_contiguous(self, g: torch.Tensor, lo: int, k: int, absorb_left: bool = False) -> None:
+    def _apply_contiguous(
+        self, g: torch.Tensor, lo: int, k: int, absorb_left: bool = False
+    ) -> None:
         """Apply a gate tensor (axes: k outputs then k inputs, site order) on sites lo..lo+k-1."""
         if self.center is None or not (lo <= self.center < lo + k):
             self._move_center(lo if self.center is None or self.center < lo else lo + k - 1)
+        chi_l, chi_r = self.tensors[lo].shape[0], self.tensors[lo + k - 1].shape[2]
+        phys = [self.tensors[lo + j].shape[1] for j in range(k)]
         theta = self.tensors[lo]
         for j in range(1, k):
-            theta = torch.tensordot(theta, self.tensors[lo + j], dims=1)
-        chi_l, chi_r = theta.shape[0], theta.shape[-1]
-        phys = list(theta.shape[1:-1])
-        theta = torch.tensordot(g, theta, dims=(list(range(k, 2 * k)), list(range(1, k + 1))))
-        theta = theta.movedim(k, 0)  # (chi_l, outs..., chi_r)
+            b = self.tensors[lo + j]
+            theta = theta.reshape(-1, b.shape[0]) @ b.reshape(b.shape[0], -1)
+        dim = math.prod(phys)
+        # the gate as a (D, D) matrix over the block's row-major index, broadcast over chi_l
+        theta = torch.matmul(g.reshape(dim, dim), theta.reshape(chi_l, dim, chi_r))
         rest = theta.reshape(chi_l, -1)
         for j in range(k - 1):
             d = phys[j]
@@ -625,10 +638,14 @@ class MPS:
 
     def _expect_paulis(self, op: Any) -> Number:
         if op.num_qubits != self.num_sites:
-            raise ValueError(f"op acts on {op.num_qubits} qubits but the MPS has {self.num_sites} sites")
+            raise ValueError(
+                f"op acts on {op.num_qubits} qubits but the MPS has {self.num_sites} sites"
+            )
         bad = [i for i, d in enumerate(self.dims) if d != 2]
         if bad:
-            raise ValueError(f"Pauli operators need qubit sites; sites {bad[:5]} are not dimension 2")
+            raise ValueError(
+                f"Pauli operators need qubit sites; sites {bad[:5]} are not dimension 2"
+            )
         from qtwin.circuits.gates import pauli_matrix
 
         norm2 = self._norm_squared()
@@ -676,7 +693,9 @@ class MPS:
             lo, hi = min(sites), max(sites)
             span = int(np.prod(self.dims[lo : hi + 1]))
             if span > 2**16:
-                raise ValueError(f"op[{j}] spans sites {lo}..{hi} ({span} states); keep it under 65536")
+                raise ValueError(
+                    f"op[{j}] spans sites {lo}..{hi} ({span} states); keep it under 65536"
+                )
             self._move_center(lo)
             theta = self.tensors[lo]
             for i in range(lo + 1, hi + 1):
@@ -790,14 +809,23 @@ class MPS:
 
     # ------------------------------------------------------------------ helpers
     def _check_site(self, s: Any, name: str) -> int:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < self.num_sites:
+        if (
+            isinstance(s, bool)
+            or not isinstance(s, (int, np.integer))
+            or not 0 <= s < self.num_sites
+        ):
             raise ValueError(f"{name} must be site indices in [0, {self.num_sites - 1}], got {s!r}")
         return int(s)
 
     def _check_cut(self, cut: Any) -> int:
-        if isinstance(cut, bool) or not isinstance(cut, (int, np.integer)) or not 1 <= cut < self.num_sites:
+        if (
+            isinstance(cut, bool)
+            or not isinstance(cut, (int, np.integer))
+            or not 1 <= cut < self.num_sites
+        ):
             raise ValueError(
-                f"cut must be an integer in [1, {self.num_sites - 1}] (sites left of the cut), got {cut!r}"
+                f"cut must be an integer in [1, {self.num_sites - 1}] "
+                f"(the number of sites left of the cut), got {cut!r}"
             )
         return int(cut)
 

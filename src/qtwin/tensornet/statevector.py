@@ -100,7 +100,10 @@ class Statevector:
             parameter_values = [cols[:, j] for j in range(cols.shape[1])]
         if hasattr(qc, "dims") and hasattr(qc, "gates"):
             dims: tuple[int, ...] = tuple(qc.dims)
-            ops = [(torch.as_tensor(g.matrix, dtype=dtype, device=device), tuple(g.wires)) for g in qc.gates]
+            ops = [
+                (torch.as_tensor(g.matrix, dtype=dtype, device=device), tuple(g.wires))
+                for g in qc.gates
+            ]
             phase: Any = 0.0
         else:
             dims = (2,) * qc.num_qubits
@@ -139,10 +142,14 @@ class Statevector:
         m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
         sites = tuple(int(s) for s in sites)
         if any(not 0 <= s < self.num_sites for s in sites) or len(set(sites)) != len(sites):
-            raise ValueError(f"sites must be distinct indices in [0, {self.num_sites - 1}], got {sites}")
+            raise ValueError(
+                f"sites must be distinct indices in [0, {self.num_sites - 1}], got {sites}"
+            )
         dim = int(np.prod([self.dims[s] for s in sites]))
         if m.shape[-2:] != (dim, dim) or m.ndim not in (2, 3):
-            raise ValueError(f"matrix must have shape ({dim}, {dim}) or (B, {dim}, {dim}), got {tuple(m.shape)}")
+            raise ValueError(
+                f"matrix must have shape ({dim}, {dim}) or (B, {dim}, {dim}), got {tuple(m.shape)}"
+            )
         check_finite(m, "matrix")
         self._apply(m.to(dtype=self.data.dtype, device=self.data.device), sites)
         return self
@@ -167,7 +174,7 @@ class Statevector:
         self.data = psi.reshape(b, -1)
 
     def expectation(self, op: Any) -> torch.Tensor:
-        r"""Expectation values :math:`\langle\psi_b|O|\psi_b\rangle` for every state, shape ``(B,)``.
+        r"""Expectation values :math:`\langle\psi_b|O|\psi_b\rangle` of every state, shape ``(B,)``.
 
         ``op`` is a ``SparsePauliOp`` (qubits only), evaluated without forming its matrix:
         :math:`P|k\rangle = i^{n_Y} (-1)^{|k \wedge z|} |k \oplus x\rangle`; or a dense
@@ -199,7 +206,9 @@ class Statevector:
         m = torch.as_tensor(op if isinstance(op, torch.Tensor) else np.asarray(op))
         m = m.to(dtype=psi.dtype, device=psi.device)
         if m.shape != (psi.shape[1], psi.shape[1]):
-            raise ValueError(f"op must be a SparsePauliOp or a ({psi.shape[1]}, {psi.shape[1]}) matrix")
+            raise ValueError(
+                f"op must be a SparsePauliOp or a ({psi.shape[1]}, {psi.shape[1]}) matrix"
+            )
         return torch.sum(psi.conj() * (psi @ m.T), dim=1)
 
     def probabilities(self) -> torch.Tensor:
