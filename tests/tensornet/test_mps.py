@@ -231,3 +231,18 @@ def test_entropy_arguments_are_checked() -> None:
         psi.entropy(0)
     with pytest.raises(ValueError, match="base must be a number > 1"):
         psi.entropy(1, base=1)
+
+
+def test_fused_same_support_gates_and_reordered_wires_match_qiskit() -> None:
+    rng = np.random.default_rng(8)
+    qc = QuantumCircuit(4)
+    for _ in range(6):
+        a, b = (int(x) for x in rng.choice(4, size=2, replace=False))
+        qc.unitary(random_unitary(4, seed=int(rng.integers(1000))), [a, b])
+        qc.rx(float(rng.uniform(0, 3)), a)
+        qc.unitary(random_unitary(4, seed=int(rng.integers(1000))), [b, a])  # same pair, swapped
+        qc.rzz(float(rng.uniform(0, 3)), a, b)
+        qc.ccx(a, b, next(q for q in range(4) if q not in (a, b)))
+    np.testing.assert_allclose(
+        MPS.from_circuit(qc).to_dense().numpy(), QiskitStatevector(qc).data, atol=1e-10
+    )

@@ -48,6 +48,7 @@ from qtwin._validation import (
     check_unitary,
 )
 from qtwin.tensornet.linalg import qr_left, qr_right, split, svd
+from qtwin.tensornet.schedule import GateScheduler
 
 __all__ = ["MPS"]
 
@@ -424,69 +425,15 @@ class MPS:
         return self
 
     def _apply_fused(self, ops: Iterable[tuple[torch.Tensor, tuple[int, ...]]]) -> None:
-        """Apply a gate list: one-site gates are folded into the next multi-site gate on their
-        wire, and among the multi-site gates whose predecessors are done, the one nearest the
-        orthogonality centre goes next (a greedy schedule that sweeps brickwork layers back and
-        forth instead of walking the centre across the chain for every layer)."""
-        ops = list(ops)
-        queues: dict[int, list[int]] = {}
-        for idx, (_, qubits) in enumerate(ops):
-            for q in qubits:
-                queues.setdefault(q, []).append(idx)
-        heads = {q: 0 for q in queues}
-        pending: dict[int, torch.Tensor] = {}
-
-        def at_head(idx: int) -> bool:
-            return all(queues[q][heads[q]] == idx for q in ops[idx][1])
-
-        def pop(idx: int) -> None:
-            for q in ops[idx][1]:
-                heads[q] += 1
-
-        def drain_single(q: int) -> None:
-            while heads[q] < len(queues[q]):
-                idx = queues[q][heads[q]]
-                m, qubits = ops[idx]
-                if len(qubits) != 1:
-                    return
-                pending[q] = m @ pending[q] if q in pending else m
-                heads[q] += 1
-
-        for q in queues:
-            drain_single(q)
-
-        def heads_ready(qs: Iterable[int]) -> set[int]:
-            return {
-                queues[q][heads[q]]
-                for q in qs
-                if heads[q] < len(queues[q]) and at_head(queues[q][heads[q]])
-            }
-
-        ready = heads_ready(queues)
+        """Apply a gate list through :class:`~qtwin.tensornet.schedule.GateScheduler`."""
+        scheduler = GateScheduler(ops, self.dims)
         last_lo = 0
-        while ready:
-            centre = self.center if self.center is not None else 0
-            idx = min(ready, key=lambda k: (abs(min(ops[k][1]) - centre), k))
-            ready.discard(idx)
-            m, qubits = ops[idx]
-            pre = [pending.pop(q, None) for q in qubits]
-            if any(p is not None for p in pre):
-                factor = None
-                for q, p in zip(qubits, pre, strict=True):  # kron in little-endian order
-                    if p is None:
-                        p = torch.eye(self.tensors[q].shape[1], dtype=m.dtype, device=m.device)
-                    factor = p if factor is None else torch.kron(p, factor)
-                m = m @ factor
-            lo = min(qubits)
-            self._apply(m, qubits, hint=lo - 1 if lo < last_lo else None)
+        while (item := scheduler.next(self.center if self.center is not None else 0)) is not None:
+            m, wires = item
+            lo = min(wires)
+            self._apply(m, wires, hint=lo - 1 if lo < last_lo else None)
             last_lo = lo
-            pop(idx)
-            for q in qubits:
-                drain_single(q)
-            ready |= heads_ready(qubits)
-        if any(heads[q] < len(queues[q]) for q in queues):  # pragma: no cover - defensive
-            raise RuntimeError("gate scheduling left gates unapplied")
-        for q, m in pending.items():
+        for q, m in scheduler.leftover_single_site().items():
             self._apply(m, (q,))
 
     def _apply(self, m: torch.Tensor, qubits: tuple[int, ...], hint: int | None = None) -> None:
