@@ -47,6 +47,7 @@ from qtwin._validation import (
     check_positive_int,
     check_unitary,
 )
+from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 from qtwin.tensornet.linalg import qr_left, qr_right, split, svd
 from qtwin.tensornet.schedule import GateScheduler
 
@@ -737,11 +738,11 @@ class MPS:
             (1.0, 1.0)
         """
         p = (self.schmidt_values(cut).detach() ** 2).to(torch.float64).cpu().numpy()
-        return _entropy_of(p, alpha, base)
+        return renyi_entropy(p, alpha, base)
 
     def entropy_profile(self, alpha: float = 1.0, base: float = math.e) -> np.ndarray:
         """Entropy at every cut ``1 .. num_sites - 1`` in one left-to-right SVD sweep."""
-        _check_alpha_base(alpha, base)
+        check_entropy_args(alpha, base)
         out = []
         with torch.no_grad():
             self._move_center(0)
@@ -749,7 +750,7 @@ class MPS:
             for c in range(self.num_sites - 1):
                 _, s, vh = svd(carry.reshape(-1, carry.shape[2]))
                 p = (s / torch.linalg.vector_norm(s)) ** 2
-                out.append(_entropy_of(p.to(torch.float64).cpu().numpy(), alpha, base))
+                out.append(renyi_entropy(p.to(torch.float64).cpu().numpy(), alpha, base))
                 sv = s.to(vh.dtype).unsqueeze(-1) * vh
                 carry = torch.tensordot(sv, self.tensors[c + 1].detach(), dims=1)
         return np.asarray(out)
@@ -784,26 +785,6 @@ def _transfer(env: torch.Tensor | None, a: torch.Tensor, oa: torch.Tensor) -> to
         return torch.tensordot(a.conj(), oa, dims=([0, 1], [0, 1]))
     tmp = torch.tensordot(env, oa, dims=([1], [0]))
     return torch.tensordot(a.conj(), tmp, dims=([0, 1], [0, 1]))
-
-
-def _entropy_of(p: np.ndarray, alpha: float, base: float) -> float:
-    _check_alpha_base(alpha, base)
-    p = p[p > 1e-300]
-    if alpha == 1:
-        s = float(-np.sum(p * np.log(p)))
-    elif alpha == 0:
-        s = float(np.log(np.count_nonzero(p > 1e-24)))
-    elif math.isinf(alpha):
-        s = float(-np.log(p.max()))
-    else:
-        s = float(np.log(np.sum(p**alpha)) / (1 - alpha))
-    return max(0.0, s) / math.log(base)
-
-
-def _check_alpha_base(alpha: float, base: float) -> None:
-    check_nonnegative_float(alpha, "alpha")
-    if check_nonnegative_float(base, "base") <= 1:
-        raise ValueError(f"base must be a number > 1 (e.g. math.e or 2), got {base}")
 
 
 def _check_truncation(max_bond: Any, cutoff: Any) -> tuple[int | None, float]:
