@@ -115,9 +115,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-quimb", action="store_true")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1, like Aer's MPS default mps_omp_threads=1)",
+    )
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "simulator.json"))
     args = parser.parse_args()
-    torch.set_num_threads(torch.get_num_threads())
+    torch.set_num_threads(args.threads)
     cases = [(20, 10), (50, 10), (50, 20), (100, 10), (100, 20)]
     bonds = [64, 256]
     if args.quick:

@@ -92,4 +92,8 @@ def test_truncated_wide_circuit_tracks_its_error_against_aer_mps() -> None:
     fidelity = abs(truncated.overlap(exact)) ** 2
     # the discarded weight is an estimate of the infidelity (first order in small truncations)
     assert 1 - fidelity <= 3 * truncated.discarded_weight + 1e-12
+    # the product estimate tracks the true fidelity to within a factor of its infidelity
+    estimate = truncated.fidelity_estimate
+    assert 0 < estimate < 1
+    assert abs((1 - estimate) - (1 - fidelity)) <= 0.5 * (1 - fidelity)
     assert fidelity < 1 - 1e-6

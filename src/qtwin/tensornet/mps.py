@@ -13,8 +13,9 @@ values cheap.
 
 Truncation follows :mod:`qtwin.tensornet.linalg`: at most ``max_bond`` singular values are kept,
 and the smallest are dropped while their relative squared weight stays ``<= cutoff``. The sum of
-discarded weights is kept in :attr:`MPS.discarded_weight`; ``1 - discarded_weight`` estimates the
-fidelity with the exact state.
+discarded weights is kept in :attr:`MPS.discarded_weight`, and
+:attr:`MPS.fidelity_estimate` is the product :math:`\prod_k (1 - \epsilon_k)` over all
+truncations, the standard estimate of the fidelity with the exact state.
 
 Methods return Python numbers, or 0-dim torch tensors when the MPS carries autograd history, so
 gradients flow through expectation values and overlaps.
@@ -94,6 +95,7 @@ class MPS:
         self.tensors: list[torch.Tensor] = list(tensors)
         self.center: int | None = center
         self.discarded_weight: float = 0.0
+        self._log_fidelity: float = 0.0
         self.max_bond: int | None = None
         self.cutoff: float = 0.0
 
@@ -180,15 +182,16 @@ class MPS:
         t = vec.reshape(tuple(reversed(dims))).permute(*reversed(range(n)))  # site order
         tensors = []
         rest = t.reshape(1, -1)
-        discarded = 0.0
+        weights = []
         for i in range(n - 1):
             mat = rest.reshape(rest.shape[0] * dims[i], -1)
             left, rest, w = split(mat, max_bond, cutoff, absorb="right")
-            discarded += w
+            weights.append(w)
             tensors.append(left.reshape(-1, dims[i], left.shape[1]))
         tensors.append(rest.reshape(rest.shape[0], dims[-1], 1))
         out = cls(tensors, center=n - 1)
-        out.discarded_weight = discarded
+        for w in weights:
+            out._record_discarded(w)
         out.max_bond, out.cutoff = max_bond, cutoff
         return out
 
@@ -273,14 +276,20 @@ class MPS:
 
     @property
     def fidelity_estimate(self) -> float:
-        """``1 - discarded_weight``: an estimate of the fidelity with the untruncated state."""
-        return max(0.0, 1.0 - self.discarded_weight)
+        r""":math:`\prod_k (1 - \epsilon_k)` over the truncations: estimated fidelity with the
+        untruncated state."""
+        return math.exp(self._log_fidelity)
+
+    def _record_discarded(self, weight: float) -> None:
+        self.discarded_weight += weight
+        self._log_fidelity += math.log1p(-min(weight, 1.0 - 1e-300))
 
     def copy(self) -> MPS:
         """A copy sharing no mutable state (tensors are immutable in use, so not cloned)."""
         out = MPS(self.tensors, center=self.center)
-        out.discarded_weight, out.max_bond, out.cutoff = (
+        out.discarded_weight, out._log_fidelity, out.max_bond, out.cutoff = (
             self.discarded_weight,
+            self._log_fidelity,
             self.max_bond,
             self.cutoff,
         )
@@ -479,7 +488,7 @@ class MPS:
             mat = rest.reshape(rest.shape[0] * d, -1)
             absorb = "left" if (absorb_left and j == k - 2) else "right"
             left, rest, w = split(mat, self.max_bond, self.cutoff, absorb=absorb)
-            self.discarded_weight += w
+            self._record_discarded(w)
             self.tensors[lo + j] = left.reshape(-1, d, left.shape[1])
         self.tensors[lo + k - 1] = rest.reshape(rest.shape[0], phys[-1], chi_r)
         self.center = lo + k - 2 if absorb_left else lo + k - 1
@@ -492,7 +501,7 @@ class MPS:
         theta = torch.tensordot(a, b, dims=1).permute(0, 2, 1, 3)
         chi_l, db, da, chi_r = theta.shape
         left, right, w = split(theta.reshape(chi_l * db, da * chi_r), self.max_bond, self.cutoff)
-        self.discarded_weight += w
+        self._record_discarded(w)
         self.tensors[s] = left.reshape(chi_l, db, -1)
         self.tensors[s + 1] = right.reshape(-1, da, chi_r)
         self.center = s + 1
