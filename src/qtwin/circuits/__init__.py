@@ -1,8 +1,8 @@
 """qtwin's circuits: the gate library, Qiskit conversion, qudit circuits, Hamiltonians and
 Trotter circuits, and the OpenQASM 3 reference corpus.
 
-Qubit circuits are Qiskit ``QuantumCircuit``s at every public boundary; qudit circuits are
-:class:`QuditCircuit`s. All matrices use Qiskit's little-endian convention.
+Qubit circuits are Qiskit ``QuantumCircuit`` objects at every public boundary; qudit circuits
+are :class:`QuditCircuit` objects. All matrices use Qiskit's little-endian convention.
 """
 
 from qtwin.circuits import corpus, qudit_gates

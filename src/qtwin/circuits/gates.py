@@ -149,7 +149,7 @@ def _xx_minus_yy(theta: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype) ->
 
 _HALF_PI = np.pi / 2
 
-#: Gate name -> builder(*angles, dtype) for every parametric standard gate with a closed form.
+#: Gate name -> builder ``f(*angles, dtype)`` for every parametric standard gate with a closed form.
 PARAMETRIC_GATES: dict[str, Callable[..., torch.Tensor]] = {
     "rx": _pauli_rotation("X"),
     "ry": _pauli_rotation("Y"),

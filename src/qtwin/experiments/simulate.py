@@ -1,0 +1,362 @@
+r"""Experiment ``simulate``: corpus circuits on every backend, checked against exact references.
+
+For each circuit :math:`|\psi\rangle = U|0\rangle` (final measurements removed) and each
+backend, the backend's V2 estimator returns the one- and two-body observables
+
+.. math::
+
+    \langle Z_i\rangle \quad (0 \le i < n), \qquad
+    \langle Z_i Z_{i+1}\rangle \quad (0 \le i < n - 1),
+
+which are compared with exact values: Qiskit's dense :class:`~qiskit.quantum_info.Statevector`
+up to ``max_dense_qubits`` qubits, and Aer's exact matrix-product-state simulator beyond
+(the wide GHZ circuit). The metric is :math:`\max_O |\langle O\rangle_{\rm backend} -
+\langle O\rangle_{\rm exact}|`, together with the wall time of the estimator call
+(including any transpilation a device backend does).
+
+For qtwin's own simulator the state itself is checked as well: the fidelity
+:math:`|\langle\psi_{\rm Aer}|\psi_{\rm MPS}\rangle|^2` between
+``MPS.from_circuit(qc).to_dense()`` and ``Statevector(qc)`` (dense circuits), and the
+truncation estimate ``mps.fidelity_estimate`` (from the discarded weight) for every circuit.
+
+Work units (each stored as it finishes, so a rerun resumes): ``reference/<circuit>``,
+``state/<circuit>`` and ``estimate/<circuit>/<backend>``. Figures: ``time_per_backend.png``
+(wall time per backend per circuit, log scale) and ``max_deviation.png`` (max
+:math:`|\Delta\langle O\rangle|` per backend).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from qtwin.experiments.registry import Progress, register
+from qtwin.experiments.store import ResultStore
+
+__all__ = ["DEFAULT_CONFIG", "run", "zz_observables"]
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    # corpus circuits (names from qtwin.circuits.corpus.list_circuits())
+    "circuits": ["qft_8", "w_state_8", "random_brickwork_10", "ghz_50"],
+    # backends to run (qtwin.backends.get_backend names)
+    "backends": ["tensornet", "aer", "fake:guadalupe"],
+    # backends that run circuits wider than max_dense_qubits (MPS methods)
+    "mps_backends": ["tensornet", "aer"],
+    # widest circuit run on device backends (fake:*, ibm:*); noisy simulation costs ~4**n
+    "device_max_qubits": 8,
+    # skip (and record) configured backends this machine cannot run, instead of failing
+    "skip_unavailable": True,
+    # widest circuit given a dense statevector reference (and run on every backend)
+    "max_dense_qubits": 20,
+    # bond-dimension cap of the direct MPS state check
+    "max_bond": 64,
+    # estimator precision (None: each backend's default; simulators are exact)
+    "precision": None,
+}
+
+
+def zz_observables(num_qubits: int) -> list[Any]:
+    r"""The observables :math:`Z_0, \dots, Z_{n-1}, Z_0Z_1, \dots, Z_{n-2}Z_{n-1}`.
+
+    Example:
+        >>> [str(op.paulis[0]) for op in zz_observables(3)]
+        ['IIZ', 'IZI', 'ZII', 'IZZ', 'ZZI']
+    """
+    from qiskit.quantum_info import SparsePauliOp
+
+    singles = [
+        SparsePauliOp.from_sparse_list([("Z", [i], 1.0)], num_qubits) for i in range(num_qubits)
+    ]
+    pairs = [
+        SparsePauliOp.from_sparse_list([("ZZ", [i, i + 1], 1.0)], num_qubits)
+        for i in range(num_qubits - 1)
+    ]
+    return singles + pairs
+
+
+def _unitary_part(qc: Any) -> Any:
+    """``qc`` without final measurements and without classical bits."""
+    from qiskit import QuantumCircuit
+
+    from qtwin.circuits.convert import strip_final_measurements
+
+    body, _ = strip_final_measurements(qc)
+    out = QuantumCircuit(body.num_qubits, name=qc.name, global_phase=body.global_phase)
+    for inst in body.data:
+        out.append(inst.operation, [body.find_bit(q).index for q in inst.qubits])
+    return out
+
+
+def _load_circuits(names: Sequence[str]) -> list[tuple[str, Any, str]]:
+    """``[(name, unitary circuit, description)]`` of the named corpus circuits."""
+    from qtwin.circuits import corpus
+
+    described = {c["name"]: c for c in corpus.list_circuits()}
+    circuits = []
+    for name in names:
+        if name not in described:
+            known = ", ".join(sorted(described))
+            raise ValueError(f"circuit {name!r} is not in the corpus; available: {known}")
+        qc = _unitary_part(corpus.load(name))
+        circuits.append((name, qc, str(described[name].get("description", ""))))
+    return circuits
+
+
+def _reference(qc: Any, max_dense: int) -> dict[str, Any]:
+    """Exact ⟨Z_i⟩, ⟨Z_iZ_i+1⟩: dense statevector, or Aer's MPS simulator for wide circuits."""
+    observables = zz_observables(qc.num_qubits)
+    t0 = time.perf_counter()
+    if qc.num_qubits <= max_dense:
+        from qiskit.quantum_info import Statevector
+
+        sv = Statevector(qc)
+        values = [float(np.real(sv.expectation_value(op))) for op in observables]
+        method = "qiskit.quantum_info.Statevector"
+    else:
+        from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+
+        est = AerEstimator(options={"backend_options": {"method": "matrix_product_state"}})
+        evs = est.run([(qc, observables)]).result()[0].data.evs
+        values = [float(v) for v in np.asarray(evs).ravel()]
+        method = "qiskit-aer matrix_product_state (exact)"
+    return {"values": values, "method": method, "time_s": time.perf_counter() - t0}
+
+
+def _state_check(qc: Any, max_bond: int, max_dense: int) -> dict[str, Any]:
+    """qtwin's MPS of ``qc`` against Aer's statevector: fidelity and truncation estimate."""
+    from qtwin.tensornet import MPS
+
+    t0 = time.perf_counter()
+    mps = MPS.from_circuit(qc, max_bond=max_bond)
+    elapsed = time.perf_counter() - t0
+    out: dict[str, Any] = {
+        "time_s": elapsed,
+        "max_bond_dim": int(max(mps.bond_dims, default=1)),
+        "fidelity_estimate": float(mps.fidelity_estimate),
+        "fidelity": None,
+    }
+    if qc.num_qubits <= max_dense:
+        from qiskit.quantum_info import Statevector
+
+        exact = np.asarray(Statevector(qc).data)
+        psi = mps.to_dense().detach().cpu().numpy()
+        out["fidelity"] = float(abs(np.vdot(exact, psi)) ** 2 / np.vdot(psi, psi).real)
+    return out
+
+
+def _warm_up(backend: Any) -> None:
+    """One tiny estimator call, so that one-off costs (imports, caches) stay out of timings."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    backend.estimator.run([(qc, zz_observables(1))]).result()
+
+
+def _estimate(backend: Any, qc: Any, precision: float | None) -> dict[str, Any]:
+    """Run the estimator of ``backend`` on all Z/ZZ observables of ``qc``; time it."""
+    observables = zz_observables(qc.num_qubits)
+    t0 = time.perf_counter()
+    job = backend.estimator.run([(qc, observables)], precision=precision)
+    evs = job.result()[0].data.evs
+    elapsed = time.perf_counter() - t0
+    return {"values": [float(v) for v in np.asarray(evs).ravel()], "time_s": elapsed}
+
+
+def _resolve_backends(
+    names: Sequence[str], seed: int, skip_unavailable: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``({name: backend}, {name: why skipped})``; seeded where the backend takes a seed."""
+    from qtwin.backends import get_backend
+
+    try:
+        from qtwin.backends import BackendUnavailableError
+    except ImportError:  # pragma: no cover - older backends module
+        BackendUnavailableError = ValueError  # noqa: N806
+
+    backends: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    for name in names:
+        try:
+            seeded = not name.startswith("ibm:")  # hardware takes no seed
+            backends[name] = get_backend(name, seed=seed) if seeded else get_backend(name)
+        except BackendUnavailableError as exc:
+            if not skip_unavailable:
+                raise
+            skipped[name] = str(exc)
+    return backends, skipped
+
+
+def _skip_reason(n: int, name: str, backend: Any, config: dict[str, Any]) -> str | None:
+    """Why an ``n``-qubit circuit does not run on ``backend`` (``None``: it runs)."""
+    if n > int(config["max_dense_qubits"]) and name not in config["mps_backends"]:
+        return "wide circuit: MPS backends only"
+    target = getattr(backend, "target_backend", None)
+    if target is not None:
+        limit = int(config["device_max_qubits"])
+        if n > limit:
+            return f"device backends run circuits up to device_max_qubits={limit}"
+        device_qubits = getattr(target, "num_qubits", None)
+        if device_qubits is not None and n > device_qubits:
+            return f"device has {device_qubits} qubits"
+    return None
+
+
+def _max_dev(values: Sequence[float], exact: Sequence[float], lo: int, hi: int) -> float | None:
+    diff = np.abs(np.asarray(values[lo:hi]) - np.asarray(exact[lo:hi]))
+    return float(diff.max()) if diff.size else None
+
+
+@register("simulate", config=DEFAULT_CONFIG)
+def run(
+    config: dict[str, Any],
+    *,
+    backend: str | None,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Corpus circuits on every backend: ⟨Z⟩, ⟨ZZ⟩ and fidelity vs exact, and wall time."""
+    names = [backend] if backend is not None else list(config["backends"])
+    if not names:
+        raise ValueError("config key 'backends' is empty: name at least one backend")
+    max_dense = int(config["max_dense_qubits"])
+    # a backend asked for by name (--backend) must run; configured ones may be skipped
+    skip = bool(config["skip_unavailable"]) and backend is None
+    backends, skipped = _resolve_backends(names, seed, skip)
+    circuits = _load_circuits(config["circuits"])
+
+    rows: list[dict[str, Any]] = []
+    circuit_info: list[dict[str, Any]] = []
+    refs: dict[str, dict[str, Any]] = {}
+    warmed: set[str] = set()
+    tasks = [(c, b) for c in circuits for b in backends]
+    for (cname, qc, description), bname in progress(tasks, total=len(tasks), desc="simulate"):
+        n = qc.num_qubits
+        if cname not in refs:
+            refs[cname] = ref = store.compute(
+                f"reference/{cname}", lambda qc=qc: _reference(qc, max_dense)
+            )
+            circuit_info.append(
+                {
+                    "name": cname,
+                    "num_qubits": n,
+                    "description": description,
+                    "reference": ref["method"],
+                    "reference_time_s": ref["time_s"],
+                }
+            )
+        ref = refs[cname]
+        row: dict[str, Any] = {"circuit": cname, "backend": bname, "num_qubits": n}
+        reason = _skip_reason(n, bname, backends[bname], config)
+        if reason:
+            rows.append({**row, "status": "skipped", "reason": reason})
+            continue
+        unit = f"estimate/{cname}/{bname}"
+        if unit not in store and bname not in warmed:
+            _warm_up(backends[bname])
+            warmed.add(bname)
+        est = store.compute(
+            unit, lambda b=backends[bname], qc=qc: _estimate(b, qc, config["precision"])
+        )
+        exact = ref["values"]
+        row.update(
+            status="ok",
+            time_s=est["time_s"],
+            max_abs_dev_z=_max_dev(est["values"], exact, 0, n),
+            max_abs_dev_zz=_max_dev(est["values"], exact, n, 2 * n - 1),
+            max_abs_dev=_max_dev(est["values"], exact, 0, 2 * n - 1),
+        )
+        if bname == "tensornet":
+            state = store.compute(
+                f"state/{cname}",
+                lambda qc=qc: _state_check(qc, int(config["max_bond"]), max_dense),
+            )
+            row.update(
+                fidelity=state["fidelity"],
+                fidelity_estimate=state["fidelity_estimate"],
+                max_bond_dim=state["max_bond_dim"],
+            )
+        rows.append(row)
+
+    summary = _summarize(rows, list(backends))
+    _plot_times(store, rows, [c[0] for c in circuits], list(backends))
+    _plot_deviation(store, summary)
+    return {
+        "backends": list(backends),
+        "skipped_backends": skipped,
+        "circuits": circuit_info,
+        "summary": summary,
+        "rows": rows,
+    }
+
+
+def _summarize(rows: list[dict[str, Any]], backends: list[str]) -> dict[str, dict[str, Any]]:
+    summary: dict[str, dict[str, Any]] = {}
+    for b in backends:
+        ok = [r for r in rows if r["backend"] == b and r["status"] == "ok"]
+        devs = [r["max_abs_dev"] for r in ok if r["max_abs_dev"] is not None]
+        fids = [r["fidelity"] for r in ok if r.get("fidelity") is not None]
+        summary[b] = {
+            "circuits_run": len(ok),
+            "max_abs_dev": max(devs) if devs else None,
+            "total_time_s": float(sum(r["time_s"] for r in ok)),
+            "min_fidelity": min(fids) if fids else None,
+        }
+    return summary
+
+
+def _plot_times(
+    store: ResultStore, rows: list[dict[str, Any]], circuits: list[str], backends: list[str]
+) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    fig, ax = new_figure(figsize=(max(6.0, 1.3 * len(circuits) + 2), 4.0))
+    width = 0.8 / max(len(backends), 1)
+    x = np.arange(len(circuits))
+    for k, b in enumerate(backends):
+        times = [
+            next(
+                (
+                    r["time_s"]
+                    for r in rows
+                    if r["circuit"] == c and r["backend"] == b and r["status"] == "ok"
+                ),
+                np.nan,
+            )
+            for c in circuits
+        ]
+        ax.bar(x + (k - (len(backends) - 1) / 2) * width, times, width, label=b)
+    ax.set_xticks(x, circuits, rotation=20)
+    if any(r["status"] == "ok" for r in rows):
+        ax.set_yscale("log")
+    ax.set_ylabel("estimator wall time [s]")
+    ax.set_title("Wall time per backend per circuit")
+    ax.legend(fontsize="small")
+    store.save_figure(fig, "time_per_backend.png")
+
+
+def _plot_deviation(store: ResultStore, summary: dict[str, dict[str, Any]]) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    names = list(summary)
+    floor = 1e-16
+    devs = [max(summary[b]["max_abs_dev"] or 0.0, floor) for b in names]
+    fig, ax = new_figure(figsize=(max(5.0, 1.2 * len(names) + 2), 4.0))
+    bars = ax.bar(names, devs, color="tab:purple")
+    for bar, dev in zip(bars, devs, strict=True):
+        ax.annotate(
+            f"{dev:.1e}",
+            (bar.get_x() + bar.get_width() / 2, dev),
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 10, max(max(devs, default=1.0) * 10, 1e-12))
+    ax.set_ylabel(r"max $|\Delta\langle O\rangle|$ over circuits")
+    ax.set_title(r"Deviation from exact $\langle Z_i\rangle$, $\langle Z_iZ_{i+1}\rangle$")
+    store.save_figure(fig, "max_deviation.png")

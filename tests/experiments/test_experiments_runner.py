@@ -1,0 +1,134 @@
+"""run_experiment: results.json contents, resume after interruption, config mismatch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qtwin.experiments import (
+    ConfigMismatchError,
+    get_experiment,
+    list_experiments,
+    register,
+    run_experiment,
+)
+from qtwin.experiments import registry as registry_module
+
+
+def test_registry_lists_and_finds(toy):
+    assert "toy" in list_experiments() and "simulate" in list_experiments()
+    assert get_experiment("toy").description == "A toy experiment."
+    with pytest.raises(ValueError, match="unknown experiment 'toy2'; available experiments: .*toy"):
+        get_experiment("toy2")
+
+
+def test_register_rejects_duplicates_and_bad_configs(monkeypatch):
+    monkeypatch.setattr(registry_module, "_REGISTRY", {})
+
+    @register("dup", config={"n": 1})
+    def first(config, *, backend, seed, store, progress):
+        """First line.
+
+        More text."""
+        return {}
+
+    assert registry_module._REGISTRY["dup"].description == "First line."
+    with pytest.raises(ValueError, match="already registered"):
+        register("dup", config={})(first)
+    with pytest.raises(ValueError, match="experiment name"):
+        register("bad name", config={})
+    with pytest.raises(ValueError, match=r"config\['x'\]"):
+        register("nested", config={"x": {"a": 1}})
+
+
+def test_results_json_records_everything(toy, tmp_path):
+    res = run_experiment(
+        "toy", seed=3, out=tmp_path, backend="aer", progress=False, overrides={"n": "3"}
+    )
+    on_disk = json.loads((tmp_path / "results.json").read_text())
+    assert res["out_dir"] == str(tmp_path)
+    assert on_disk == {k: v for k, v in res.items() if k != "out_dir"}
+    assert on_disk["config"] == {"n": 3, "scale": 1.0, "flag": False, "names": ["a", "b"]}
+    assert (on_disk["seed"], on_disk["backend"]) == (3, "aer")
+    assert on_disk["metrics"]["total"] == 0 + 1 + 4 + 3 * 3
+    assert on_disk["figures"] == ["toy.png"] and (tmp_path / "toy.png").is_file()
+    for dist in ("qtwin", "qiskit", "qiskit-aer", "torch", "quimb", "numpy", "pennylane"):
+        assert dist in on_disk["versions"]
+    assert on_disk["versions"]["qtwin"] is not None
+    assert on_disk["started_at"] <= on_disk["finished_at"]
+    assert on_disk["units"] == {"computed": 3, "reused": 0, "total": 3}
+
+
+def test_default_out_dir_is_runs_name(toy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_experiment("toy", progress=False)
+    assert (tmp_path / "runs" / "toy" / "results.json").is_file()
+
+
+def test_interrupted_run_resumes_with_only_the_rest(toy, tmp_path):
+    toy.fail_at = 3
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment("toy", out=tmp_path, progress=False)
+    assert toy.calls == [0, 1, 2]
+    assert not (tmp_path / "results.json").exists()
+    assert len(list((tmp_path / "units").glob("*.json"))) == 3
+
+    toy.fail_at = None
+    res = run_experiment("toy", out=tmp_path, progress=False)
+    assert toy.calls == [0, 1, 2, 3, 4]
+    assert res["units"] == {"computed": 2, "reused": 3, "total": 5}
+    assert res["metrics"]["total"] == sum(i * i for i in range(5))
+
+    again = run_experiment("toy", out=tmp_path, progress=False)  # everything finished
+    assert toy.calls == [0, 1, 2, 3, 4]
+    assert again["units"]["reused"] == 5 and again["metrics"] == res["metrics"]
+    assert again["created_at"] == res["created_at"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"overrides": {"scale": "2"}}, r"scale 1\.0 -> 2\.0"),
+        ({"seed": 1}, "seed 0 -> 1"),
+        ({"backend": "aer"}, "backend None -> 'aer'"),
+    ],
+)
+def test_different_config_in_same_dir_is_refused(toy, tmp_path, kwargs, match):
+    run_experiment("toy", out=tmp_path, progress=False)
+    with pytest.raises(ConfigMismatchError, match=match) as info:
+        run_experiment("toy", out=tmp_path, progress=False, **kwargs)
+    assert "--force" in str(info.value)
+    assert json.loads((tmp_path / "results.json").read_text())["seed"] == 0
+
+
+def test_a_run_that_finished_nothing_is_replaced(toy, tmp_path):
+    toy.fail_at = 0
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment("toy", out=tmp_path, progress=False, seed=5)
+    toy.fail_at = None
+    res = run_experiment("toy", out=tmp_path, progress=False)  # another seed: no error
+    assert res["seed"] == 0 and res["units"]["computed"] == 5
+
+
+def test_overwrite_discards_the_old_run(toy, tmp_path):
+    run_experiment("toy", out=tmp_path, progress=False)
+    (tmp_path / "notes.txt").write_text("mine")
+    res = run_experiment(
+        "toy", out=tmp_path, progress=False, overwrite=True, overrides={"n": 2, "scale": 2.0}
+    )
+    assert res["units"] == {"computed": 2, "reused": 0, "total": 2}
+    assert res["metrics"]["total"] == 2.0
+    assert (tmp_path / "notes.txt").read_text() == "mine"  # foreign files are kept
+
+
+def test_bad_arguments(toy, tmp_path):
+    with pytest.raises(
+        ValueError, match="unknown config key 'm'; valid keys: flag, n, names, scale"
+    ):
+        run_experiment("toy", out=tmp_path, overrides={"m": 1})
+    with pytest.raises(ValueError, match="unknown experiment"):
+        run_experiment("nope", out=tmp_path)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        run_experiment("toy", out=tmp_path, seed="1")
+    assert not (tmp_path / "run.json").exists()

@@ -1,0 +1,66 @@
+"""Every notebook in ``examples/`` executes without error (nbclient, a python3 kernel)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A kernel running this interpreter: ``python3`` if it does, else a temporary one."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv0 = KernelSpecManager().get_kernel_spec("python3").argv[0]
+    except NoSuchKernel:
+        argv0 = None
+    # jupyter_client runs a spec whose argv[0] is "python" with the current interpreter
+    if argv0 in {"python", "python3", sys.executable} or (
+        argv0
+        and shutil.which(argv0)
+        and Path(shutil.which(argv0)).resolve() == Path(sys.executable).resolve()
+    ):
+        return "python3"
+    from ipykernel.kernelspec import install
+
+    prefix = tmp_path_factory.mktemp("jupyter")
+    install(kernel_name="qtwin-test", prefix=str(prefix))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(prefix / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")]
+    )
+    return "qtwin-test"
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "examples/ holds no notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_executes(path: Path, kernel_name: str, tmp_path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, when a cell fails
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors
