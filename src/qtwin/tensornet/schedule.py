@@ -76,12 +76,14 @@ class GateScheduler:
         idx = min(self.ready, key=lambda k: (abs(min(self.ops[k][1]) - centre), k))
         self.ready.discard(idx)
         m, wires = self.ops[idx]
-        m = m @ self._take_pending(wires, m)
+        if (pre := self._take_pending(wires, m)) is not None:
+            m = m @ pre
         self._pop(idx)
         while (nxt := self._same_support_successor(wires)) is not None:
             m2, wires2 = self.ops[nxt]
             m2 = reorder_gate(m2, [self.dims[q] for q in wires2], wires2, wires)
-            m = m2 @ self._take_pending(wires, m) @ m
+            between = self._take_pending(wires, m)
+            m = m2 @ (between @ m if between is not None else m)
             self._pop(nxt)
         self.ready |= self._ready_among(wires)
         return m, wires
@@ -91,15 +93,17 @@ class GateScheduler:
         out, self.pending = self.pending, {}
         return out
 
-    def _take_pending(self, wires: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
-        """Kronecker product (little-endian) of the pending one-site gates on ``wires``."""
+    def _take_pending(self, wires: tuple[int, ...], like: torch.Tensor) -> torch.Tensor | None:
+        """Kronecker product (little-endian) of the pending one-site gates on ``wires``, or
+        ``None`` when there are none."""
+        found = [self.pending.pop(q, None) for q in wires]
+        if all(p is None for p in found):
+            return None
         factor = None
-        for q in wires:
-            p = self.pending.pop(q, None)
+        for q, p in zip(wires, found, strict=True):
             if p is None:
                 p = torch.eye(self.dims[q], dtype=like.dtype, device=like.device)
             factor = p if factor is None else torch.kron(p, factor)
-        assert factor is not None
         return factor
 
     def _pop(self, idx: int) -> None:
