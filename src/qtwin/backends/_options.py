@@ -7,6 +7,8 @@ Example:
     Traceback (most recent call last):
     ...
     TypeError: backend 'tensornet' got unknown option(s) ['shots']; allowed options: ['seed']
+    >>> check_seed(None), check_seed(3)
+    (None, 3)
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-__all__ = ["check_options"]
+from qtwin._validation import check_positive_int
+
+__all__ = ["check_options", "check_seed"]
 
 
 def check_options(
@@ -28,3 +32,10 @@ def check_options(
             f"allowed options: {sorted(allowed)}"
         )
     return dict(options)
+
+
+def check_seed(seed: int | None) -> int | None:
+    """Return an Aer seed: ``None`` or an integer ``>= 0`` (``ValueError``/``TypeError`` else)."""
+    if seed is None:
+        return None
+    return check_positive_int(seed, "seed", minimum=0)

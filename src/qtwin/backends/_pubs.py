@@ -1,7 +1,10 @@
 """PUB plumbing shared by the primitives and wrappers in :mod:`qtwin.backends`.
 
 * input checks that run before a job starts: finite parameter values, no control flow, only
-  final measurements (:func:`strip_measurements`);
+  final measurements (:func:`check_unitary_circuit`, :func:`strip_measurements`);
+* the loop over a PUB's parameter sets and the packing of its result, for primitives that
+  compute one parameter set at a time (:func:`sampler_pub_result`,
+  :func:`estimator_pub_result`);
 * iteration over a :class:`~qiskit.primitives.containers.BindingsArray` as
   ``{Parameter: value}`` maps, and the estimator's broadcasting of parameter sets against
   observables (:func:`broadcast_positions`);
@@ -22,11 +25,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from qiskit.circuit import Parameter, QuantumCircuit
-from qiskit.primitives.containers import BindingsArray, BitArray, ObservablesArray
+from qiskit.primitives.containers import (
+    BindingsArray,
+    BitArray,
+    DataBin,
+    ObservablesArray,
+    PubResult,
+    SamplerPubResult,
+)
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit.quantum_info import SparseObservable, SparsePauliOp
 
 from qtwin._validation import check_finite
@@ -37,6 +51,10 @@ __all__ = [
     "iter_parameter_sets",
     "to_sparse_pauli_op",
     "refuse_control_flow",
+    "check_unitary_circuit",
+    "warn_if_no_registers",
+    "sampler_pub_result",
+    "estimator_pub_result",
     "broadcast_positions",
     "as_pauli_observables",
     "observable_elements",
@@ -81,6 +99,28 @@ def strip_measurements(
         ) from exc
 
 
+def check_unitary_circuit(
+    circuit: QuantumCircuit, pub_index: int, primitive: str, *, hint: str = ""
+) -> None:
+    """Raise ``ValueError`` unless ``circuit`` is unitary gates followed by final measurements.
+
+    Control flow is refused first (:func:`refuse_control_flow`), then mid-circuit measurements
+    and resets (:func:`strip_measurements`, whose message ends with ``hint``).
+    """
+    refuse_control_flow(circuit, pub_index, primitive)
+    strip_measurements(circuit, pub_index, primitive, hint=hint)
+
+
+def warn_if_no_registers(
+    circuit: QuantumCircuit, pub_index: int, *, hint: str = "", stacklevel: int = 1
+) -> None:
+    """Warn (``UserWarning``) that PUB ``pub_index`` has an empty result when ``circuit`` has no
+    classical registers; ``stacklevel`` counts from the caller, as in :func:`warnings.warn`."""
+    if not circuit.cregs:
+        message = f"pubs[{pub_index}] has no classical registers, so its result is empty."
+        warnings.warn(f"{message} {hint}".rstrip(), UserWarning, stacklevel=stacklevel + 1)
+
+
 def iter_parameter_sets(
     circuit: QuantumCircuit, bindings: BindingsArray
 ) -> Iterator[tuple[tuple[int, ...], dict[Parameter, float]]]:
@@ -114,6 +154,81 @@ def broadcast_positions(
         p = tuple(int(i) for i in np.unravel_index(flat[out], param_shape))
         positions.setdefault(p, []).append(out)
     return shape, positions
+
+
+SampleFn = Callable[
+    [tuple[int, ...], QuantumCircuit, dict[Parameter, float], list[int]], np.ndarray
+]
+EvaluateFn = Callable[
+    [tuple[int, ...], QuantumCircuit, dict[Parameter, float], list[SparsePauliOp]], Sequence[float]
+]
+
+
+def sampler_pub_result(
+    pub: SamplerPub, primitive: str, sample: SampleFn, **metadata: Any
+) -> SamplerPubResult:
+    """Sample a PUB one parameter set at a time and pack the samples per classical register.
+
+    The final measurements are split off ``pub.circuit``, leaving ``body``. For every index of
+    ``pub.shape`` (in :func:`numpy.ndindex` order), ``sample(index, body, values, qubits)``
+    returns ``(pub.shots, body.num_qubits)`` 0/1 outcomes of ``body`` at the parameter
+    ``values``; only the columns ``qubits`` (the measured qubits, sorted; possibly none) are
+    read. The result's metadata are ``shots``, ``circuit_metadata``, then ``metadata``.
+    """
+    body, clbit_to_qubit = strip_measurements(pub.circuit, 0, primitive)
+    registers = MeasuredRegisters(pub.circuit, clbit_to_qubit)
+    qubits = registers.measured_qubits
+    samples = {
+        index: sample(index, body, values, qubits)
+        for index, values in iter_parameter_sets(body, pub.parameter_values)
+    }
+    data = registers.to_bit_arrays(samples, pub.shape, pub.shots) if registers.names else {}
+    return SamplerPubResult(
+        DataBin(**data, shape=pub.shape),
+        metadata={"shots": pub.shots, "circuit_metadata": pub.circuit.metadata, **metadata},
+    )
+
+
+def estimator_pub_result(
+    pub: EstimatorPub,
+    primitive: str,
+    rng: np.random.Generator,
+    evaluate: EvaluateFn,
+    **metadata: Any,
+) -> PubResult:
+    """Estimate a PUB one parameter set at a time; observables broadcast as in Qiskit.
+
+    The final measurements are split off ``pub.circuit``, leaving ``body``. For every
+    parameter index that some output uses (:func:`broadcast_positions`),
+    ``evaluate(index, body, values, observables)`` returns the expectation values of those
+    outputs' observables (as :class:`SparsePauliOp`, in output order) in the state ``body``
+    prepares at ``values``. ``pub.precision > 0`` adds Gaussian noise of that standard
+    deviation from ``rng`` and sets ``stds``. The metadata are ``target_precision``,
+    ``circuit_metadata``, then ``metadata``.
+    """
+    body, _ = strip_measurements(pub.circuit, 0, primitive)
+    shape, positions = broadcast_positions(pub.parameter_values.shape, pub.observables.shape)
+    observables = np.broadcast_to(observable_elements(pub.observables), shape)
+    evs = np.zeros(shape, dtype=np.float64)
+    for index, values in iter_parameter_sets(body, pub.parameter_values):
+        outs = positions.get(index, [])
+        if not outs:
+            continue
+        ops = [to_sparse_pauli_op(observables[out]) for out in outs]
+        for out, value in zip(outs, evaluate(index, body, values, ops), strict=True):
+            evs[out] = value
+    stds = np.zeros(shape)
+    if pub.precision > 0:
+        evs = rng.normal(evs, pub.precision)
+        stds[...] = pub.precision
+    return PubResult(
+        DataBin(evs=evs, stds=stds, shape=shape),
+        metadata={
+            "target_precision": pub.precision,
+            "circuit_metadata": pub.circuit.metadata,
+            **metadata,
+        },
+    )
 
 
 def to_sparse_pauli_op(observable: SparseObservable | Mapping[str, float]) -> SparsePauliOp:

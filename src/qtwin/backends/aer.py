@@ -26,24 +26,18 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from qiskit import transpile
 from qiskit.circuit import ControlledGate, ParameterExpression, QuantumCircuit
-from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2, PrimitiveJob
-from qiskit.primitives.containers import (
-    EstimatorPubLike,
-    PrimitiveResult,
-    PubResult,
-    SamplerPubLike,
-    SamplerPubResult,
-)
+from qiskit.primitives.containers import PrimitiveResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-from qtwin._validation import check_choice, check_nonnegative_float, check_positive_int
-from qtwin.backends._pubs import as_pauli_observables, check_parameter_values
+from qtwin._validation import check_choice
+from qtwin.backends._options import check_seed
+from qtwin.backends._primitive import LocalEstimator, LocalSampler
+from qtwin.backends._pubs import as_pauli_observables
 from qtwin.backends.errors import BackendUnavailableError
 
 __all__ = [
@@ -142,9 +136,11 @@ def to_aer_basis(circuit: QuantumCircuit) -> QuantumCircuit:
 
 
 class _AerAuto:
-    """The method choice and the cache of Aer primitives shared by sampler and estimator."""
+    """What :class:`AerAutoSampler` and :class:`AerAutoEstimator` share: the device, the method
+    per PUB, one cached Aer primitive per method, and ``_run``, which runs the PUBs grouped by
+    method and returns their results in the original order."""
 
-    def __init__(
+    def _init_aer(
         self,
         method: str | None,
         device: str | None,
@@ -155,43 +151,52 @@ class _AerAuto:
         if device is None:
             device = "GPU" if "GPU" in aer_devices() else "CPU"
         check_choice(device, "device", aer_devices())
-        self.method = method
-        self.device = device
-        self.backend_options = dict(backend_options or {})
+        self._method = method
+        self._device = device
+        self._backend_options = dict(backend_options or {})
         self._cache: dict[str, Any] = {}
 
+    @property
+    def device(self) -> str:
+        """``"CPU"`` or ``"GPU"``."""
+        return self._device
+
     def method_for(self, circuit: QuantumCircuit) -> str:
-        """Simulation method for ``circuit``: the fixed one, else by width."""
-        if self.method is not None:
-            return self.method
+        """The Aer method this primitive uses for ``circuit``: the fixed one, else by width."""
+        if self._method is not None:
+            return self._method
         if circuit.num_qubits <= STATEVECTOR_MAX_QUBITS:
             return "statevector"
         return "matrix_product_state"
 
-    def primitive(self, method: str, factory: Callable[[dict[str, Any]], Any]) -> Any:
+    def _make(self, options: dict[str, Any]) -> Any:
+        """The Aer primitive for ``AerSimulator`` options ``options``."""
+        raise NotImplementedError
+
+    def _for_aer(self, pub: Any) -> Any:
+        """``pub`` as Aer's primitive runs it correctly."""
+        raise NotImplementedError
+
+    def _primitive(self, method: str) -> Any:
         if method not in self._cache:
-            options = {**self.backend_options, "method": method, "device": self.device}
-            self._cache[method] = factory(options)
+            options = {**self._backend_options, "method": method, "device": self._device}
+            self._cache[method] = self._make(options)
         return self._cache[method]
 
-
-def _grouped_run(
-    pubs: Sequence[Any],
-    method_for: Callable[[QuantumCircuit], str],
-    run_group: Callable[[str, list[Any]], list[Any]],
-) -> list[Any]:
-    """Run PUBs grouped by method and return their results in the original order."""
-    groups: dict[str, list[int]] = {}
-    for i, pub in enumerate(pubs):
-        groups.setdefault(method_for(pub.circuit), []).append(i)
-    results: list[Any] = [None] * len(pubs)
-    for method, indices in groups.items():
-        for i, res in zip(indices, run_group(method, [pubs[i] for i in indices]), strict=True):
-            results[i] = res
-    return results
+    def _run(self, pubs: list[Any]) -> PrimitiveResult:
+        groups: dict[str, list[int]] = {}
+        for i, pub in enumerate(pubs):
+            groups.setdefault(self.method_for(pub.circuit), []).append(i)
+        results: list[Any] = [None] * len(pubs)
+        for method, indices in groups.items():
+            ready = [self._for_aer(pubs[i]) for i in indices]
+            job = self._primitive(method).run(ready)
+            for i, res in zip(indices, job.result(), strict=True):
+                results[i] = res
+        return PrimitiveResult(results, metadata={"version": 2})
 
 
-class AerAutoSampler(BaseSamplerV2):
+class AerAutoSampler(_AerAuto, LocalSampler):
     """Aer's Sampler V2 with the simulation method chosen per PUB by circuit width.
 
     Args:
@@ -211,38 +216,9 @@ class AerAutoSampler(BaseSamplerV2):
         seed: int | None = None,
         backend_options: dict[str, Any] | None = None,
     ) -> None:
-        self._auto = _AerAuto(method, device, backend_options)
-        self._default_shots = check_positive_int(default_shots, "default_shots")
-        if seed is not None:
-            seed = check_positive_int(seed, "seed", minimum=0)
-        self._seed = seed
-
-    @property
-    def default_shots(self) -> int:
-        """Shots used when neither ``run`` nor a PUB sets them."""
-        return self._default_shots
-
-    @property
-    def device(self) -> str:
-        """``"CPU"`` or ``"GPU"``."""
-        return self._auto.device
-
-    def method_for(self, circuit: QuantumCircuit) -> str:
-        """The Aer method this sampler uses for ``circuit``."""
-        return self._auto.method_for(circuit)
-
-    def run(
-        self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None
-    ) -> PrimitiveJob[PrimitiveResult[SamplerPubResult]]:
-        """Sample every PUB on Aer; see :class:`~qiskit.primitives.BaseSamplerV2`."""
-        if shots is None:
-            shots = self._default_shots
-        coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_parameter_values(pub.parameter_values, i)
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
+        self._init_aer(method, device, backend_options)
+        super().__init__(default_shots=default_shots)
+        self._seed = check_seed(seed)
 
     def _make(self, options: dict[str, Any]) -> Any:
         from qiskit_aer.primitives import SamplerV2
@@ -253,20 +229,13 @@ class AerAutoSampler(BaseSamplerV2):
             options={"backend_options": options},
         )
 
-    def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult[SamplerPubResult]:
-        def run_group(method: str, group: list[SamplerPub]) -> list[SamplerPubResult]:
-            sampler = self._auto.primitive(method, self._make)
-            ready = [
-                SamplerPub(to_aer_basis(p.circuit), p.parameter_values, p.shots, validate=False)
-                for p in group
-            ]
-            return list(sampler.run(ready).result())
-
-        results = _grouped_run(pubs, self.method_for, run_group)
-        return PrimitiveResult(results, metadata={"version": 2})
+    def _for_aer(self, pub: SamplerPub) -> SamplerPub:
+        return SamplerPub(
+            to_aer_basis(pub.circuit), pub.parameter_values, pub.shots, validate=False
+        )
 
 
-class AerAutoEstimator(BaseEstimatorV2):
+class AerAutoEstimator(_AerAuto, LocalEstimator):
     """Aer's Estimator V2 with the simulation method chosen per PUB by circuit width.
 
     With ``precision = 0`` the values are exact (Aer's ``save_expectation_value``); with
@@ -289,40 +258,9 @@ class AerAutoEstimator(BaseEstimatorV2):
         seed: int | None = None,
         backend_options: dict[str, Any] | None = None,
     ) -> None:
-        self._auto = _AerAuto(method, device, backend_options)
-        self._default_precision = check_nonnegative_float(default_precision, "default_precision")
-        if seed is not None:
-            seed = check_positive_int(seed, "seed", minimum=0)
-        self._seed = seed
-
-    @property
-    def default_precision(self) -> float:
-        """Precision used when neither ``run`` nor a PUB sets one."""
-        return self._default_precision
-
-    @property
-    def device(self) -> str:
-        """``"CPU"`` or ``"GPU"``."""
-        return self._auto.device
-
-    def method_for(self, circuit: QuantumCircuit) -> str:
-        """The Aer method this estimator uses for ``circuit``."""
-        return self._auto.method_for(circuit)
-
-    def run(
-        self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
-    ) -> PrimitiveJob[PrimitiveResult[PubResult]]:
-        """Estimate every PUB on Aer; see :class:`~qiskit.primitives.BaseEstimatorV2`."""
-        if precision is None:
-            precision = self._default_precision
-        check_nonnegative_float(precision, "precision")
-        coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_nonnegative_float(pub.precision, f"precision of pubs[{i}]")
-            check_parameter_values(pub.parameter_values, i)
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
+        self._init_aer(method, device, backend_options)
+        super().__init__(default_precision=default_precision)
+        self._seed = check_seed(seed)
 
     def _make(self, options: dict[str, Any]) -> Any:
         from qiskit_aer.primitives import EstimatorV2
@@ -330,20 +268,11 @@ class AerAutoEstimator(BaseEstimatorV2):
         run_options = {} if self._seed is None else {"seed_simulator": self._seed}
         return EstimatorV2(options={"backend_options": options, "run_options": run_options})
 
-    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult[PubResult]:
-        def run_group(method: str, group: list[EstimatorPub]) -> list[PubResult]:
-            estimator = self._auto.primitive(method, self._make)
-            ready = [
-                EstimatorPub(
-                    to_aer_basis(p.circuit),
-                    as_pauli_observables(p.observables),
-                    p.parameter_values,
-                    p.precision,
-                    validate=False,
-                )
-                for p in group
-            ]
-            return list(estimator.run(ready).result())
-
-        results = _grouped_run(pubs, self.method_for, run_group)
-        return PrimitiveResult(results, metadata={"version": 2})
+    def _for_aer(self, pub: EstimatorPub) -> EstimatorPub:
+        return EstimatorPub(
+            to_aer_basis(pub.circuit),
+            as_pauli_observables(pub.observables),
+            pub.parameter_values,
+            pub.precision,
+            validate=False,
+        )

@@ -24,8 +24,9 @@ from typing import Any
 
 from qtwin._validation import check_nonnegative_float, check_positive_int
 from qtwin.backends._extras import require_module
+from qtwin.backends._options import check_seed
 from qtwin.backends.backend import QtwinBackend
-from qtwin.backends.isa import IsaEstimator, IsaSampler
+from qtwin.backends.isa import make_isa_backend
 
 __all__ = ["fake_device_names", "resolve_fake_device", "make_fake_backend"]
 
@@ -107,8 +108,7 @@ def make_fake_backend(
     class_name = resolve_fake_device(device)
     default_shots = check_positive_int(default_shots, "default_shots")
     default_precision = check_nonnegative_float(default_precision, "default_precision")
-    if seed is not None:
-        seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     fake = getattr(_fake_provider(), class_name)()
     simulator = AerSimulator.from_backend(fake)  # the device's noise model, built once
     run_options = {} if seed is None else {"seed_simulator": seed}
@@ -116,16 +116,14 @@ def make_fake_backend(
     estimator = EstimatorV2.from_backend(
         simulator, options={"default_precision": default_precision, "run_options": run_options}
     )
-    isa = {"optimization_level": optimization_level, "seed_transpiler": seed}
-    isa_sampler = IsaSampler(sampler, fake, **isa)
-    return QtwinBackend(
-        name=f"fake:{_short(device)}",
-        sampler=isa_sampler,
-        estimator=IsaEstimator(estimator, fake, **isa),
+    return make_isa_backend(
+        f"fake:{_short(device)}",
+        sampler,
+        estimator,
+        fake,
         description=(
-            f"{class_name} ({fake.num_qubits} qubits): Aer simulation with the device's noise "
-            f"model; circuits transpiled to its ISA (optimization_level={optimization_level})"
+            f"{class_name} ({fake.num_qubits} qubits): Aer simulation with the device's noise model"
         ),
-        target_backend=fake,
-        prepare_hook=isa_sampler.prepare,
+        optimization_level=optimization_level,
+        seed_transpiler=seed,
     )

@@ -26,7 +26,7 @@ from qtwin._validation import check_positive_int
 from qtwin.backends._extras import require_module
 from qtwin.backends.backend import QtwinBackend
 from qtwin.backends.errors import BackendUnavailableError
-from qtwin.backends.isa import IsaEstimator, IsaSampler
+from qtwin.backends.isa import make_isa_backend
 
 __all__ = ["make_ibm_backend", "redact"]
 
@@ -98,16 +98,14 @@ def make_ibm_backend(
         options["default_shots"] = check_positive_int(default_shots, "default_shots")
     sampler = runtime.SamplerV2(mode=target, options=options or None)
     estimator = runtime.EstimatorV2(mode=target)
-    isa = {"optimization_level": optimization_level, "seed_transpiler": seed_transpiler}
-    isa_sampler = IsaSampler(sampler, target, **isa)
-    return QtwinBackend(
-        name=f"ibm:{device}",
-        sampler=isa_sampler,
-        estimator=IsaEstimator(estimator, target, **isa),
+    return make_isa_backend(
+        f"ibm:{device}",
+        sampler,
+        estimator,
+        target,
         description=(
-            f"IBM Quantum device {device} ({target.num_qubits} qubits) via Qiskit Runtime; "
-            f"circuits transpiled to its ISA (optimization_level={optimization_level})"
+            f"IBM Quantum device {device} ({target.num_qubits} qubits) via Qiskit Runtime"
         ),
-        target_backend=target,
-        prepare_hook=isa_sampler.prepare,
+        optimization_level=optimization_level,
+        seed_transpiler=seed_transpiler,
     )

@@ -37,8 +37,9 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qtwin._validation import check_choice
 from qtwin.backends._pubs import as_pauli_observables, check_parameter_values
+from qtwin.backends.backend import QtwinBackend
 
-__all__ = ["IsaSampler", "IsaEstimator", "IsaTranspiler"]
+__all__ = ["IsaSampler", "IsaEstimator", "IsaTranspiler", "make_isa_backend"]
 
 
 class IsaTranspiler:
@@ -67,19 +68,13 @@ class IsaTranspiler:
         return list(out)
 
 
-class IsaSampler(BaseSamplerV2):
-    """A V2 sampler that transpiles every PUB to the device's ISA, then calls ``inner``.
-
-    Args:
-        inner: the sampler that runs ISA circuits (IBM Runtime's or Aer's ``from_backend``).
-        backend: the device whose ISA to target.
-        optimization_level: transpiler optimization level, default 1.
-        seed_transpiler: seed of layout and routing.
-    """
+class _IsaWrapper:
+    """What :class:`IsaSampler` and :class:`IsaEstimator` share: ``inner``, the transpiler and
+    the checked, transpiled PUBs."""
 
     def __init__(
         self,
-        inner: BaseSamplerV2,
+        inner: Any,
         backend: Any,
         *,
         optimization_level: int = 1,
@@ -91,23 +86,40 @@ class IsaSampler(BaseSamplerV2):
         )
 
     def prepare(self, circuits: Sequence[QuantumCircuit]) -> list[QuantumCircuit]:
-        """The ISA circuits this sampler would run."""
+        """The ISA circuits this primitive would run."""
         return self.transpiler(circuits)
+
+    def _transpiled(self, pubs: list[Any]) -> list[tuple[QuantumCircuit, Any]]:
+        """``(ISA circuit, pub)`` for each coerced PUB, after checking its parameter values."""
+        for i, pub in enumerate(pubs):
+            check_parameter_values(pub.parameter_values, i)
+        isa = self.transpiler([pub.circuit for pub in pubs])
+        return list(zip(isa, pubs, strict=True))
+
+
+class IsaSampler(_IsaWrapper, BaseSamplerV2):
+    """A V2 sampler that transpiles every PUB to the device's ISA, then calls ``inner``.
+
+    Args:
+        inner: the sampler that runs ISA circuits (IBM Runtime's or Aer's ``from_backend``).
+        backend: the device whose ISA to target.
+        optimization_level: transpiler optimization level, default 1.
+        seed_transpiler: seed of layout and routing.
+    """
+
+    inner: BaseSamplerV2
 
     def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> Any:
         """Transpile the PUBs and run them on ``inner``; returns ``inner``'s job."""
         coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_parameter_values(pub.parameter_values, i)
-        isa = self.transpiler([pub.circuit for pub in coerced])
         ready = [
             SamplerPub(circuit, pub.parameter_values, pub.shots)
-            for circuit, pub in zip(isa, coerced, strict=True)
+            for circuit, pub in self._transpiled(coerced)
         ]
         return self.inner.run(ready, shots=shots)
 
 
-class IsaEstimator(BaseEstimatorV2):
+class IsaEstimator(_IsaWrapper, BaseEstimatorV2):
     """A V2 estimator that transpiles every PUB to the device's ISA, then calls ``inner``.
 
     The observables are mapped onto the physical qubits with the transpiled circuit's layout.
@@ -119,29 +131,11 @@ class IsaEstimator(BaseEstimatorV2):
         seed_transpiler: seed of layout and routing.
     """
 
-    def __init__(
-        self,
-        inner: BaseEstimatorV2,
-        backend: Any,
-        *,
-        optimization_level: int = 1,
-        seed_transpiler: int | None = None,
-    ) -> None:
-        self.inner = inner
-        self.transpiler = IsaTranspiler(
-            backend, optimization_level=optimization_level, seed_transpiler=seed_transpiler
-        )
-
-    def prepare(self, circuits: Sequence[QuantumCircuit]) -> list[QuantumCircuit]:
-        """The ISA circuits this estimator would run."""
-        return self.transpiler(circuits)
+    inner: BaseEstimatorV2
 
     def run(self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None) -> Any:
         """Transpile the PUBs, map their observables, and run them on ``inner``."""
         coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_parameter_values(pub.parameter_values, i)
-        isa = self.transpiler([pub.circuit for pub in coerced])
         ready = [
             EstimatorPub(
                 circuit,
@@ -151,6 +145,33 @@ class IsaEstimator(BaseEstimatorV2):
                 pub.parameter_values,
                 pub.precision,
             )
-            for circuit, pub in zip(isa, coerced, strict=True)
+            for circuit, pub in self._transpiled(coerced)
         ]
         return self.inner.run(ready, precision=precision)
+
+
+def make_isa_backend(
+    name: str,
+    sampler: BaseSamplerV2,
+    estimator: BaseEstimatorV2,
+    device: Any,
+    *,
+    description: str,
+    optimization_level: int,
+    seed_transpiler: int | None,
+) -> QtwinBackend:
+    """A device backend: ``sampler`` and ``estimator`` wrapped to transpile to ``device``'s ISA.
+
+    ``prepare`` is the sampler's transpilation; the description ends with the optimization level.
+    """
+    isa = {"optimization_level": optimization_level, "seed_transpiler": seed_transpiler}
+    isa_sampler = IsaSampler(sampler, device, **isa)
+    return QtwinBackend(
+        name=name,
+        sampler=isa_sampler,
+        estimator=IsaEstimator(estimator, device, **isa),
+        description=f"{description}; circuits transpiled to its ISA "
+        f"(optimization_level={optimization_level})",
+        target_backend=device,
+        prepare_hook=isa_sampler.prepare,
+    )

@@ -27,37 +27,24 @@ Example:
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from qiskit import transpile
-from qiskit.circuit import QuantumCircuit
-from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2, PrimitiveJob
-from qiskit.primitives.containers import (
-    DataBin,
-    EstimatorPubLike,
-    PrimitiveResult,
-    PubResult,
-    SamplerPubLike,
-    SamplerPubResult,
-)
+from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.primitives.containers import PubResult, SamplerPubResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
-from qiskit.quantum_info import Operator
+from qiskit.quantum_info import Operator, SparsePauliOp
 
-from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
+from qtwin._validation import as_generator
 from qtwin.backends._extras import require_module
+from qtwin.backends._primitive import RUN_CALLER, LocalEstimator, LocalSampler
 from qtwin.backends._pubs import (
-    MeasuredRegisters,
-    broadcast_positions,
-    check_parameter_values,
-    iter_parameter_sets,
-    observable_elements,
-    refuse_control_flow,
-    strip_measurements,
-    to_sparse_pauli_op,
+    check_unitary_circuit,
+    estimator_pub_result,
+    sampler_pub_result,
+    warn_if_no_registers,
 )
 from qtwin.backends.backend import QtwinBackend
 
@@ -151,6 +138,15 @@ class _PennyLaneDevice:
             return qml.device(self.name, wires=max(num_wires, 1))
 
 
+class _PennyLanePrimitive:
+    """The device and seed of :class:`PennyLaneSampler` and :class:`PennyLaneEstimator`."""
+
+    def _init_pennylane(self, device: str, seed: int | np.random.Generator | None) -> None:
+        as_generator(seed)  # validates the type
+        self._device = _PennyLaneDevice(device, seed)
+        self._seed = seed
+
+
 Gates = list[tuple[np.ndarray, list[int]]]
 
 
@@ -177,7 +173,7 @@ def _expvals(qml: Any, device: Any, gates: Gates, labels: list[str]) -> list[flo
     return [float(v) for v in qml.QNode(circuit, device)()]
 
 
-class PennyLaneSampler(BaseSamplerV2):
+class PennyLaneSampler(_PennyLanePrimitive, LocalSampler):
     """Sampler V2 on a PennyLane device (``"default.qubit"``, ``"lightning.qubit"``...).
 
     Args:
@@ -193,67 +189,37 @@ class PennyLaneSampler(BaseSamplerV2):
         default_shots: int = 1024,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        as_generator(seed)
-        self._device = _PennyLaneDevice(device, seed)
-        self._default_shots = check_positive_int(default_shots, "default_shots")
-        self._seed = seed
+        self._init_pennylane(device, seed)
+        super().__init__(default_shots=default_shots)
 
-    @property
-    def default_shots(self) -> int:
-        """Shots used when neither ``run`` nor a PUB sets them."""
-        return self._default_shots
-
-    def run(
-        self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None
-    ) -> PrimitiveJob[PrimitiveResult[SamplerPubResult]]:
-        """Sample every PUB on the PennyLane device."""
-        if shots is None:
-            shots = self._default_shots
-        coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_parameter_values(pub.parameter_values, i)
-            refuse_control_flow(pub.circuit, i, "PennyLaneSampler")
-            strip_measurements(pub.circuit, i, "PennyLaneSampler")
-            if not pub.circuit.cregs:
-                warnings.warn(
-                    f"pubs[{i}] has no classical registers, so its result is empty.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
-
-    def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult[SamplerPubResult]:
-        rng = as_generator(self._seed)
-        return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs], metadata={"version": 2})
+    def _check_pub(self, index: int, pub: SamplerPub) -> None:
+        super()._check_pub(index, pub)
+        check_unitary_circuit(pub.circuit, index, "PennyLaneSampler")
+        warn_if_no_registers(pub.circuit, index, stacklevel=RUN_CALLER)
 
     def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
         qml = _qml()
-        body, clbit_to_qubit = strip_measurements(pub.circuit, 0, "PennyLaneSampler")
-        registers = MeasuredRegisters(pub.circuit, clbit_to_qubit)
-        wires = registers.measured_qubits
-        n = body.num_qubits
-        samples: dict[tuple[int, ...], np.ndarray] = {}
-        for index, values in iter_parameter_sets(body, pub.parameter_values):
+
+        def sample(
+            index: tuple[int, ...],
+            body: QuantumCircuit,
+            values: dict[Parameter, float],
+            qubits: list[int],
+        ) -> np.ndarray:
+            n = body.num_qubits
             full = np.zeros((pub.shots, n), dtype=np.int64)
-            if wires:
+            if qubits:
                 ops = circuit_to_pennylane(body.assign_parameters(values) if values else body)
                 device = self._device.get(n, rng)
-                full[:, wires] = _samples(qml, device, ops, wires, pub.shots)
-            samples[index] = full
-        data = registers.to_bit_arrays(samples, pub.shape, pub.shots) if registers.names else {}
-        return SamplerPubResult(
-            DataBin(**data, shape=pub.shape),
-            metadata={
-                "shots": pub.shots,
-                "circuit_metadata": pub.circuit.metadata,
-                "simulator": f"pennylane:{self._device.name}",
-            },
+                full[:, qubits] = _samples(qml, device, ops, qubits, pub.shots)
+            return full
+
+        return sampler_pub_result(
+            pub, "PennyLaneSampler", sample, simulator=f"pennylane:{self._device.name}"
         )
 
 
-class PennyLaneEstimator(BaseEstimatorV2):
+class PennyLaneEstimator(_PennyLanePrimitive, LocalEstimator):
     """Estimator V2 on a PennyLane device: exact ``qml.expval`` of each Pauli term.
 
     Args:
@@ -269,66 +235,35 @@ class PennyLaneEstimator(BaseEstimatorV2):
         default_precision: float = 0.0,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        as_generator(seed)
-        self._device = _PennyLaneDevice(device, seed)
-        self._default_precision = check_nonnegative_float(default_precision, "default_precision")
-        self._seed = seed
+        self._init_pennylane(device, seed)
+        super().__init__(default_precision=default_precision)
 
-    @property
-    def default_precision(self) -> float:
-        """Precision used when neither ``run`` nor a PUB sets one."""
-        return self._default_precision
-
-    def run(
-        self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
-    ) -> PrimitiveJob[PrimitiveResult[PubResult]]:
-        """Estimate every PUB on the PennyLane device."""
-        if precision is None:
-            precision = self._default_precision
-        check_nonnegative_float(precision, "precision")
-        coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_nonnegative_float(pub.precision, f"precision of pubs[{i}]")
-            check_parameter_values(pub.parameter_values, i)
-            refuse_control_flow(pub.circuit, i, "PennyLaneEstimator")
-            strip_measurements(pub.circuit, i, "PennyLaneEstimator")
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
-
-    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult[PubResult]:
-        rng = as_generator(self._seed)
-        return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs], metadata={"version": 2})
+    def _check_pub(self, index: int, pub: EstimatorPub) -> None:
+        super()._check_pub(index, pub)
+        check_unitary_circuit(pub.circuit, index, "PennyLaneEstimator")
 
     def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
         qml = _qml()
-        body, _ = strip_measurements(pub.circuit, 0, "PennyLaneEstimator")
-        n = body.num_qubits
-        shape, positions = broadcast_positions(pub.parameter_values.shape, pub.observables.shape)
-        observables = np.broadcast_to(observable_elements(pub.observables), shape)
-        evs = np.zeros(shape)
-        for p, values in iter_parameter_sets(body, pub.parameter_values):
-            outs = positions.get(p, [])
-            if not outs:
-                continue
-            ops_by_out = {out: to_sparse_pauli_op(observables[out]) for out in outs}
-            labels = sorted({lbl for op in ops_by_out.values() for lbl in op.paulis.to_labels()})
+
+        def evaluate(
+            index: tuple[int, ...],
+            body: QuantumCircuit,
+            values: dict[Parameter, float],
+            observables: list[SparsePauliOp],
+        ) -> list[float]:
+            labels = sorted({lbl for op in observables for lbl in op.paulis.to_labels()})
             gates = circuit_to_pennylane(body.assign_parameters(values) if values else body)
-            device = self._device.get(n, rng)
+            device = self._device.get(body.num_qubits, rng)
             value = dict(zip(labels, _expvals(qml, device, gates, labels), strict=True))
-            for out, op in ops_by_out.items():
-                evs[out] = sum(
+            return [
+                sum(
                     float(np.real(c)) * value[lbl]
                     for lbl, c in zip(op.paulis.to_labels(), op.coeffs, strict=True)
                 )
-        stds = np.zeros(shape)
-        if pub.precision > 0:
-            evs = rng.normal(evs, pub.precision)
-            stds[...] = pub.precision
-        return PubResult(
-            DataBin(evs=evs, stds=stds, shape=shape),
-            metadata={"target_precision": pub.precision, "circuit_metadata": pub.circuit.metadata},
-        )
+                for op in observables
+            ]
+
+        return estimator_pub_result(pub, "PennyLaneEstimator", rng, evaluate)
 
 
 def make_pennylane_backend(

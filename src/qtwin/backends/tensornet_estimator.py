@@ -28,32 +28,26 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from qiskit.primitives import BaseEstimatorV2, PrimitiveJob
-from qiskit.primitives.containers import DataBin, EstimatorPubLike, PrimitiveResult, PubResult
+from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.primitives.containers import PubResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.quantum_info import SparsePauliOp
 
-from qtwin._validation import as_generator, check_nonnegative_float
-from qtwin.backends._pubs import (
-    broadcast_positions,
-    check_parameter_values,
-    iter_parameter_sets,
-    observable_elements,
-    refuse_control_flow,
-    strip_measurements,
-    to_sparse_pauli_op,
-)
-from qtwin.backends.tensornet_options import MPSOptions
-from qtwin.backends.tensornet_sampler import PURE_STATE_HINT
+from qtwin.backends._primitive import LocalEstimator
+from qtwin.backends._pubs import check_unitary_circuit, estimator_pub_result
+from qtwin.backends.tensornet_options import PURE_STATE_HINT, TensornetPrimitive
 
 __all__ = ["TensornetEstimator"]
 
 
-class TensornetEstimator(BaseEstimatorV2):
+class TensornetEstimator(TensornetPrimitive, LocalEstimator):
     """Estimator V2 whose expectation values are computed on :class:`qtwin.tensornet.MPS`.
+
+    ``run`` raises ``ValueError`` for NaN/inf parameter values, negative precision,
+    mid-circuit measurements, resets or control flow, before the job starts.
 
     Args:
         default_precision: precision used when neither ``run`` nor the PUB sets one; ``0``
@@ -75,80 +69,31 @@ class TensornetEstimator(BaseEstimatorV2):
         dtype: Any = None,
         device: Any = None,
     ) -> None:
-        self._default_precision = check_nonnegative_float(default_precision, "default_precision")
-        as_generator(seed)  # validates the type
-        self._seed = seed
-        self._mps_options = MPSOptions.checked(
-            max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device
-        )
+        super().__init__(default_precision=default_precision)
+        self._init_tensornet(seed, max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device)
 
-    @property
-    def default_precision(self) -> float:
-        """Precision used when neither ``run`` nor a PUB sets one."""
-        return self._default_precision
-
-    @property
-    def seed(self) -> int | np.random.Generator | None:
-        """The seed (or generator) of the precision noise."""
-        return self._seed
-
-    @property
-    def mps_options(self) -> MPSOptions:
-        """Truncation, dtype and device of the simulation."""
-        return self._mps_options
-
-    def run(
-        self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
-    ) -> PrimitiveJob[PrimitiveResult[PubResult]]:
-        """Estimate every PUB; see :class:`~qiskit.primitives.BaseEstimatorV2`.
-
-        Raises:
-            ValueError: NaN/inf parameter values, negative precision, mid-circuit
-                measurements, resets or control flow (raised here, before the job starts).
-        """
-        if precision is None:
-            precision = self._default_precision
-        check_nonnegative_float(precision, "precision")
-        coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
-        for i, pub in enumerate(coerced):
-            check_nonnegative_float(pub.precision, f"precision of pubs[{i}]")
-            check_parameter_values(pub.parameter_values, i)
-            refuse_control_flow(pub.circuit, i, "TensornetEstimator")
-            strip_measurements(pub.circuit, i, "TensornetEstimator", hint=PURE_STATE_HINT)
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
-
-    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult[PubResult]:
-        rng = as_generator(self._seed)
-        return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs], metadata={"version": 2})
+    def _check_pub(self, index: int, pub: EstimatorPub) -> None:
+        super()._check_pub(index, pub)
+        check_unitary_circuit(pub.circuit, index, "TensornetEstimator", hint=PURE_STATE_HINT)
 
     def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
-        from qtwin.tensornet import MPS
+        discarded = np.zeros(pub.parameter_values.shape)
 
-        body, _ = strip_measurements(pub.circuit, 0, "TensornetEstimator")
-        param_shape = pub.parameter_values.shape
-        shape, positions = broadcast_positions(param_shape, pub.observables.shape)
-        observables = np.broadcast_to(observable_elements(pub.observables), shape)
-        evs = np.zeros(shape, dtype=np.float64)
-        discarded = np.zeros(param_shape)
-        for p, values in iter_parameter_sets(body, pub.parameter_values):
-            if p not in positions:
-                continue
-            mps = MPS.from_circuit(body, parameter_values=values, **self._mps_options.kwargs())
-            discarded[p] = float(mps.discarded_weight)
-            for out in positions[p]:
-                evs[out] = complex(mps.expectation(to_sparse_pauli_op(observables[out]))).real
-        stds = np.zeros(shape)
-        if pub.precision > 0:
-            evs = rng.normal(evs, pub.precision)
-            stds[...] = pub.precision
-        return PubResult(
-            DataBin(evs=evs, stds=stds, shape=shape),
-            metadata={
-                "target_precision": pub.precision,
-                "circuit_metadata": pub.circuit.metadata,
-                "discarded_weight": discarded,
-                "simulator": "qtwin.tensornet.MPS",
-            },
+        def evaluate(
+            index: tuple[int, ...],
+            body: QuantumCircuit,
+            values: dict[Parameter, float],
+            observables: list[SparsePauliOp],
+        ) -> list[float]:
+            mps = self._mps(body, values)
+            discarded[index] = float(mps.discarded_weight)
+            return [complex(mps.expectation(op)).real for op in observables]
+
+        return estimator_pub_result(
+            pub,
+            "TensornetEstimator",
+            rng,
+            evaluate,
+            discarded_weight=discarded,
+            simulator="qtwin.tensornet.MPS",
         )

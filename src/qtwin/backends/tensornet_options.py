@@ -1,4 +1,4 @@
-"""Simulation options shared by the tensornet sampler and estimator.
+"""Simulation options, seed and state preparation shared by the tensornet sampler and estimator.
 
 Example:
     >>> MPSOptions.checked(max_bond=16, cutoff=1e-10).kwargs()
@@ -12,13 +12,23 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
+from qiskit.circuit import Parameter, QuantumCircuit
 
-from qtwin._validation import check_nonnegative_float, check_positive_int
+from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
 
-__all__ = ["MPSOptions"]
+if TYPE_CHECKING:
+    from qtwin.tensornet import MPS
+
+__all__ = ["MPSOptions", "TensornetPrimitive", "PURE_STATE_HINT"]
+
+PURE_STATE_HINT = (
+    "The tensornet backend simulates pure states; use the 'aer' backend for mid-circuit "
+    "measurements and resets."
+)
 
 _DTYPES = {"complex64": torch.complex64, "complex128": torch.complex128}
 
@@ -69,3 +79,41 @@ class MPSOptions:
     def kwargs(self) -> dict[str, Any]:
         """The options that are set, as keyword arguments."""
         return {k: v for k, v in vars(self).items() if v is not None}
+
+
+class TensornetPrimitive:
+    """The seed, the :class:`MPSOptions` and the state preparation of the tensornet primitives."""
+
+    _seed: int | np.random.Generator | None
+    _mps_options: MPSOptions
+
+    def _init_tensornet(
+        self,
+        seed: int | np.random.Generator | None,
+        *,
+        max_bond: int | None,
+        cutoff: float | None,
+        dtype: Any,
+        device: Any,
+    ) -> None:
+        as_generator(seed)  # validates the type
+        self._seed = seed
+        self._mps_options = MPSOptions.checked(
+            max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device
+        )
+
+    @property
+    def seed(self) -> int | np.random.Generator | None:
+        """The seed (or generator) of the sampling or of the precision noise."""
+        return self._seed
+
+    @property
+    def mps_options(self) -> MPSOptions:
+        """Truncation, dtype and device of the simulation."""
+        return self._mps_options
+
+    def _mps(self, body: QuantumCircuit, values: dict[Parameter, float]) -> MPS:
+        """The state that ``body`` prepares at the parameter ``values``."""
+        from qtwin.tensornet import MPS
+
+        return MPS.from_circuit(body, parameter_values=values, **self._mps_options.kwargs())
