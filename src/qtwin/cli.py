@@ -13,6 +13,7 @@ arguments; a different config in the same folder is refused unless ``--force``.
 
 Example:
     >>> main(["list"])  # doctest: +ELLIPSIS
+    designs ...
     simulate ...
     0
 """

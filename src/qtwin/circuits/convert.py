@@ -30,7 +30,14 @@ from qiskit.circuit import Instruction, Parameter, ParameterExpression, QuantumC
 from qtwin._validation import check_finite
 from qtwin.circuits.gates import gate_matrix, has_torch_formula
 
-__all__ = ["GateOp", "circuit_to_gates", "strip_final_measurements", "bind_parameters"]
+__all__ = [
+    "GateOp",
+    "bind_parameters",
+    "circuit_to_gates",
+    "phase_factor",
+    "strip_final_measurements",
+    "to_gate_list",
+]
 
 _SKIPPED = {"barrier", "delay", "id", "i"}
 _REFUSED = {"measure", "reset"}
@@ -261,3 +268,40 @@ def strip_final_measurements(qc: QuantumCircuit) -> tuple[QuantumCircuit, dict[i
             )
         body.append(inst)
     return body, measured
+
+
+def to_gate_list(
+    qc: Any,
+    parameter_values: ParameterValues = None,
+    *,
+    dtype: torch.dtype = torch.complex128,
+    device: torch.device | str | None = None,
+) -> tuple[list[tuple[torch.Tensor, tuple[int, ...]]], Any, tuple[int, ...]]:
+    """Gate list ``[(matrix, wires), ...]``, global phase and local dimensions of a circuit.
+
+    The one entry point the simulators use: ``qc`` is a Qiskit ``QuantumCircuit`` (converted
+    by :func:`circuit_to_gates`) or a :class:`~qtwin.circuits.QuditCircuit` (its matrices are
+    already checked unitary, and it has no parameters or phase).
+
+    Example:
+        >>> from qtwin.circuits import QuditCircuit
+        >>> ops, phase, dims = to_gate_list(QuditCircuit([2, 3]).x(1))
+        >>> [m.shape for m, _ in ops], phase, dims
+        ([torch.Size([3, 3])], 0.0, (2, 3))
+    """
+    if hasattr(qc, "dims") and hasattr(qc, "gates"):  # a QuditCircuit
+        ops = [
+            (torch.tensor(np.asarray(g.matrix), dtype=dtype, device=device), tuple(g.wires))
+            for g in qc.gates
+        ]
+        return ops, 0.0, tuple(qc.dims)
+    gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=dtype, device=device)
+    return [(g.matrix, g.qubits) for g in gate_ops], phase, (2,) * qc.num_qubits
+
+
+def phase_factor(phase: Any, dtype: torch.dtype, device: torch.device) -> torch.Tensor | None:
+    """``exp(i * phase)`` as a tensor (batched if ``phase`` is), or ``None`` for a zero phase."""
+    if not isinstance(phase, torch.Tensor) and phase == 0:
+        return None
+    ph = torch.as_tensor(phase, device=device)
+    return torch.polar(torch.ones_like(ph), ph).to(dtype)

@@ -48,6 +48,7 @@ from qtwin._validation import (
     check_positive_int,
     check_unitary,
 )
+from qtwin.circuits.convert import phase_factor, to_gate_list
 from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 from qtwin.tensornet.linalg import qr_left, qr_right, split, svd
 from qtwin.tensornet.schedule import GateScheduler
@@ -226,26 +227,12 @@ class MPS:
             >>> round(abs(MPS.from_circuit(qc).to_dense()[5].item()), 6)
             0.25
         """
-        from qtwin.circuits.convert import circuit_to_gates
-
         _check_dtype(dtype)
         max_bond, cutoff = _check_truncation(max_bond, cutoff)
-        if hasattr(qc, "dims") and hasattr(qc, "gates"):  # QuditCircuit
-            out = cls.zeros(len(qc.dims), qc.dims, dtype=dtype, device=device)
-            ops = [
-                (torch.as_tensor(g.matrix, dtype=dtype, device=device), tuple(g.wires))
-                for g in qc.gates
-            ]
-            phase: Any = 0.0
-        else:
-            gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=dtype, device=device)
-            out = cls.zeros(max(qc.num_qubits, 1), 2, dtype=dtype, device=device)
-            ops = [(g.matrix, g.qubits) for g in gate_ops]
+        ops, phase, dims = to_gate_list(qc, parameter_values, dtype=dtype, device=device)
+        out = cls.zeros(max(len(dims), 1), dims or 2, dtype=dtype, device=device)
         out.max_bond, out.cutoff = max_bond, cutoff
-        out._apply_fused(ops)
-        if isinstance(phase, torch.Tensor) or phase != 0:
-            ph = torch.as_tensor(phase, device=out.tensors[0].device)
-            out.tensors[0] = out.tensors[0] * torch.polar(torch.ones_like(ph), ph).to(dtype)
+        out._run(ops, phase)
         return out
 
     # ------------------------------------------------------------------ properties
@@ -411,28 +398,20 @@ class MPS:
 
     def apply_circuit(self, qc: Any, parameter_values: Any = None) -> MPS:
         """Apply a Qiskit circuit (or QuditCircuit) to this state in place; returns ``self``."""
-        from qtwin.circuits.convert import circuit_to_gates
-
-        if hasattr(qc, "dims") and hasattr(qc, "gates"):
-            ops = [
-                (torch.as_tensor(g.matrix, dtype=self.dtype, device=self.device), tuple(g.wires))
-                for g in qc.gates
-            ]
-            phase: Any = 0.0
-        else:
-            if qc.num_qubits != self.num_sites:
-                raise ValueError(
-                    f"circuit has {qc.num_qubits} qubits but the MPS has {self.num_sites} sites"
-                )
-            gate_ops, phase = circuit_to_gates(
-                qc, parameter_values, dtype=self.dtype, device=self.device
+        ops, phase, dims = to_gate_list(qc, parameter_values, dtype=self.dtype, device=self.device)
+        if dims != self.dims:
+            raise ValueError(
+                f"the circuit acts on local dimensions {_short(dims)} but the MPS has "
+                f"{_short(self.dims)}"
             )
-            ops = [(g.matrix, g.qubits) for g in gate_ops]
-        self._apply_fused(ops)
-        if isinstance(phase, torch.Tensor) or phase != 0:
-            ph = torch.as_tensor(phase, device=self.device)
-            self.tensors[0] = self.tensors[0] * torch.polar(torch.ones_like(ph), ph).to(self.dtype)
+        self._run(ops, phase)
         return self
+
+    def _run(self, ops: list[tuple[torch.Tensor, tuple[int, ...]]], phase: Any) -> None:
+        self._apply_fused(ops)
+        factor = phase_factor(phase, self.dtype, self.device)
+        if factor is not None:
+            self.tensors[0] = self.tensors[0] * factor
 
     def _apply_fused(self, ops: Iterable[tuple[torch.Tensor, tuple[int, ...]]]) -> None:
         """Apply a gate list through :class:`~qtwin.tensornet.schedule.GateScheduler`."""

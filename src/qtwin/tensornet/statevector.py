@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from qtwin._validation import as_generator, check_dims, check_finite, check_positive_int
+from qtwin.circuits.convert import phase_factor, to_gate_list
 
 __all__ = ["Statevector"]
 
@@ -93,22 +94,10 @@ class Statevector:
             batch: batch size when it is not implied by the parameters or ``initial``.
             initial: a batch of initial states (e.g. encoded data) instead of zeros.
         """
-        from qtwin.circuits.convert import circuit_to_gates
-
         if isinstance(parameter_values, (np.ndarray, torch.Tensor)) and parameter_values.ndim == 2:
             cols = torch.as_tensor(parameter_values)
             parameter_values = [cols[:, j] for j in range(cols.shape[1])]
-        if hasattr(qc, "dims") and hasattr(qc, "gates"):
-            dims: tuple[int, ...] = tuple(qc.dims)
-            ops = [
-                (torch.as_tensor(g.matrix, dtype=dtype, device=device), tuple(g.wires))
-                for g in qc.gates
-            ]
-            phase: Any = 0.0
-        else:
-            dims = (2,) * qc.num_qubits
-            gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=dtype, device=device)
-            ops = [(g.matrix, g.qubits) for g in gate_ops]
+        ops, phase, dims = to_gate_list(qc, parameter_values, dtype=dtype, device=device)
         if initial is not None:
             if tuple(initial.dims) != dims:
                 raise ValueError(f"initial has dims {initial.dims}, the circuit needs {dims}")
@@ -118,9 +107,8 @@ class Statevector:
             state = cls.zeros(len(dims), dims, batch=b, dtype=dtype, device=device)
         for m, wires in ops:
             state._apply(m, wires)
-        if isinstance(phase, torch.Tensor) or phase != 0:
-            ph = torch.as_tensor(phase, device=state.data.device)
-            factor = torch.polar(torch.ones_like(ph), ph).to(dtype)
+        factor = phase_factor(phase, dtype, state.data.device)
+        if factor is not None:
             state.data = state.data * (factor.reshape(-1, 1) if factor.ndim else factor)
         return state
 

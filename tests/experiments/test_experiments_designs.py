@@ -1,0 +1,106 @@
+"""The ``designs`` and ``shadows`` experiments: small runs, resumability, figures, metrics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qtwin.experiments import get_experiment, list_experiments, run_experiment, write_report
+
+
+def test_registered_with_small_defaults():
+    assert {"designs", "shadows"} <= set(list_experiments())
+    cfg = get_experiment("designs").config()
+    assert cfg["native_circuits"] <= 500 and cfg["native_max_depth"] <= 10
+    cfg = get_experiment("shadows").config()
+    assert max(cfg["snapshots"]) <= 5000 and cfg["dims"] == [2, 3]
+
+
+def test_designs_experiment_small(tmp_path):
+    overrides = {
+        "weighted_dims": "2,3,6",
+        "weighted_ts": "2",
+        "mub_dims": "3,4,6",
+        "stabilizer_dims": "3,4",
+        "clifford_dims": "2,3,4,6",
+        "spins": "1,2.5",
+        "ts": "2,3",
+        "native_families": "high_spin,rotations_only,cavity",
+        "native_max_depth": 6,
+        "native_circuits": 200,
+    }
+    res = run_experiment("designs", out=tmp_path, progress=False, overrides=overrides)
+    m = res["metrics"]
+    rows = {(r["construction"], r["d"], r.get("t")): r for r in m["rows"]}
+    # weighted 2-designs in every d, not 3-designs
+    for d in (2, 3, 6):
+        assert rows[("weighted(t=2)", d, 2)]["design"]
+    assert not rows[("weighted(t=2)", 3, 3)]["design"]
+    # MUB: prime powers only; a 2-design
+    assert rows[("mub", 4, 2)]["design"] and rows[("mub", 3, 2)]["design"]
+    assert rows[("mub", 6, None)]["status"] == "skipped"
+    # Clifford group: unitary 2-design iff d prime; F_2 = 1 + #proper divisors otherwise
+    assert rows[("clifford", 3, 2)]["design"] and not rows[("clifford", 4, 2)]["design"]
+    assert rows[("clifford", 4, 2)]["frame_potential"] == pytest.approx(3.0)
+    assert rows[("clifford", 6, 2)]["frame_potential"] == pytest.approx(4.0)
+    assert rows[("clifford", 2, 3)]["design"]  # qubit Clifford: a 3-design
+    # stabilizer orbit: 2-design for prime d, not for d = 4 (F_2 = 0.104167 vs 0.1)
+    assert rows[("stabilizer", 3, 2)]["design"]
+    assert rows[("stabilizer", 4, 2)]["frame_potential"] == pytest.approx(0.1041666667)
+    # spin coherent: closed form 1/(2jt+1), not a 2-design; spin-GKP: a 2-design
+    coh = rows[("spin_coherent", 3, 2)]
+    assert coh["frame_potential"] == pytest.approx(coh["closed_form"]) and not coh["design"]
+    assert rows[("spin_gkp", 3, 2)]["design"]
+    assert rows[("spin_gkp", 6, None)]["status"] == "skipped"  # j = 5/2: d = 6
+    # native circuits: twisting reaches Haar, rotations alone never do
+    reach = m["summary"]["native_depth_to_haar"]
+    assert reach["high_spin"]["2"] is not None and reach["cavity"]["2"] is not None
+    assert reach["rotations_only"]["2"] is None
+    assert sorted(res["figures"]) == ["frame_potential_ratios.png", "native_depth.png"]
+
+    again = run_experiment("designs", out=tmp_path, progress=False, overrides=overrides)
+    assert again["units"]["computed"] == 0
+    assert again["metrics"] == json.loads((tmp_path / "results.json").read_text())["metrics"]
+    assert write_report(tmp_path).read_text().count("data:image/png;base64,") == 2
+
+
+def test_designs_missing_module_is_recorded_as_skipped(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "qtwin.designs.known", None)  # import raises ImportError
+    res = run_experiment(
+        "designs",
+        out=tmp_path,
+        progress=False,
+        overrides={
+            "weighted_dims": "2",
+            "weighted_ts": "2",
+            "mub_dims": "3",
+            "stabilizer_dims": "3",
+            "clifford_dims": "3",
+            "spins": "1",
+            "native_families": "cavity",
+            "native_max_depth": 2,
+            "native_circuits": 20,
+        },
+    )
+    skipped = res["metrics"]["summary"]["skipped"]
+    assert {s["construction"] for s in skipped} == {"mub", "stabilizer"}
+    assert all("qtwin.designs.known" in s["reason"] for s in skipped)
+
+
+def test_shadows_experiment_small(tmp_path):
+    overrides = {"snapshots": "200,800,3200", "repetitions": 2, "num_sites": 4}
+    res = run_experiment("shadows", out=tmp_path, progress=False, overrides=overrides)
+    m = res["metrics"]
+    for d in ("2", "3"):
+        info = m["per_dim"][d]
+        assert info["ensemble"] == "clifford"
+        assert -0.8 < info["slope"] < -0.25  # ~ 1/sqrt(N)
+        assert info["max_second_moment_over_bound"] <= 1.0
+        errs = [r["rms_error"] for r in m["rows"] if r["d"] == int(d)]
+        assert errs[-1] < errs[0] and errs[-1] < 0.15
+    assert res["figures"] == ["error_vs_snapshots.png"]
+    again = run_experiment("shadows", out=tmp_path, progress=False, overrides=overrides)
+    assert again["units"]["computed"] == 0 and again["metrics"] == m
