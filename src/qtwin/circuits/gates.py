@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-__all__ = ["gate_matrix", "has_torch_formula", "PARAMETRIC_GATES", "pauli_matrix"]
+__all__ = ["gate_matrix", "has_torch_formula", "PARAMETRIC_GATES", "pauli_matrix", "permute_wires"]
 
 Angle = float | torch.Tensor
 
@@ -215,3 +215,30 @@ def gate_matrix(
     if len(angles) > 1:
         angles = list(torch.broadcast_tensors(*angles))
     return PARAMETRIC_GATES[name](*angles, dtype=dtype)
+
+
+def permute_wires(
+    matrix: torch.Tensor, dims: Sequence[int], wires: Sequence[int], new_wires: Sequence[int]
+) -> torch.Tensor:
+    """The same gate written over ``new_wires`` (a permutation of ``wires``), little-endian.
+
+    ``dims[j]`` is the local dimension of ``wires[j]``. Listing the wires in descending order
+    gives the row-major ("site order") matrix of a block of neighbouring sites.
+
+    Example:
+        >>> cx = torch.eye(4, dtype=torch.complex128)[[0, 3, 2, 1]]  # control = wires[0]
+        >>> swapped = permute_wires(cx, [2, 2], [0, 1], [1, 0])
+        >>> swapped.real.int().tolist()  # control is now the second listed wire
+        [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]
+    """
+    wires, new_wires = tuple(wires), tuple(new_wires)
+    if wires == new_wires:
+        return matrix
+    k = len(wires)
+    pos = [wires.index(w) for w in new_wires]  # new qarg j is old qarg pos[j]
+    t = matrix.reshape(tuple(reversed(dims)) * 2)
+    # axis of old qarg j: k-1-j (outputs) and 2k-1-j (inputs); new order is most significant first
+    out_axes = [k - 1 - pos[j] for j in reversed(range(k))]
+    in_axes = [2 * k - 1 - pos[j] for j in reversed(range(k))]
+    d = matrix.shape[-1]
+    return t.permute(out_axes + in_axes).reshape(d, d)

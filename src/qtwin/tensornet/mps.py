@@ -49,29 +49,16 @@ from qtwin._validation import (
     check_unitary,
 )
 from qtwin.circuits.convert import phase_factor, to_gate_list
+from qtwin.circuits.gates import permute_wires
 from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 from qtwin.tensornet.linalg import qr_left, qr_right, split, svd
+from qtwin.tensornet.observables import local_expectation, pauli_expectation
 from qtwin.tensornet.schedule import GateScheduler
 
 __all__ = ["MPS"]
 
 Number = complex | float | torch.Tensor
 LocalTerm = tuple[Any, Sequence[int]]
-
-
-def _gate_to_site_order(
-    matrix: torch.Tensor, dims: Sequence[int], order: Sequence[int]
-) -> torch.Tensor:
-    """Reshape a little-endian gate matrix into a tensor with axes in the given qarg order.
-
-    ``dims[j]`` is the dimension of qarg ``j``; the result has axes
-    ``(out_{order[0]}, ..., out_{order[k-1]}, in_{order[0]}, ..., in_{order[k-1]})``.
-    """
-    k = len(dims)
-    rev = tuple(reversed(dims))
-    t = matrix.reshape(rev + rev)
-    perm = [k - 1 - j for j in order] + [2 * k - 1 - j for j in order]
-    return t.permute(perm)
 
 
 class MPS:
@@ -440,7 +427,7 @@ class MPS:
             for s in range(positions[k] - 1, lo + k - 1, -1):
                 self._swap(s)
                 moves.append(s)
-        g = _gate_to_site_order(m, qarg_dims, order)
+        g = permute_wires(m, qarg_dims, qubits, sorted(qubits, reverse=True))
         absorb_left = hint is not None and hint < lo and not moves
         self._apply_contiguous(g, lo, len(qubits), absorb_left)
         for s in reversed(moves):
@@ -562,88 +549,15 @@ class MPS:
         if isinstance(op, Pauli):
             op = SparsePauliOp(op)
         if isinstance(op, SparsePauliOp):
-            return self._expect_paulis(op)
+            return _out(pauli_expectation(self, op), complex)
         if isinstance(op, tuple) and len(op) == 2 and not isinstance(op[0], tuple):
             op = [op]
         if isinstance(op, (list, tuple)):
-            return self._expect_local(op)
+            return _out(local_expectation(self, op), complex)
         raise TypeError(
             "op must be a SparsePauliOp, a Pauli, or (matrix, sites) pairs; "
             f"got {type(op).__name__}"
         )
-
-    def _expect_paulis(self, op: Any) -> Number:
-        if op.num_qubits != self.num_sites:
-            raise ValueError(
-                f"op acts on {op.num_qubits} qubits but the MPS has {self.num_sites} sites"
-            )
-        bad = [i for i, d in enumerate(self.dims) if d != 2]
-        if bad:
-            raise ValueError(
-                f"Pauli operators need qubit sites; sites {bad[:5]} are not dimension 2"
-            )
-        from qtwin.circuits.gates import pauli_matrix
-
-        norm2 = self._norm_squared()
-        terms = []
-        for label, coeff in op.label_iter():
-            support = [q for q in range(self.num_sites) if label[-1 - q] != "I"]
-            terms.append((coeff, {q: label[-1 - q] for q in support}))
-        terms.sort(key=lambda t: min(t[1], default=0))
-        mats = {
-            p: torch.as_tensor(pauli_matrix(p), dtype=self.dtype, device=self.device) for p in "XYZ"
-        }
-        total: Any = 0.0
-        for coeff, paulis in terms:
-            if not paulis:
-                total = total + coeff * norm2
-                continue
-            lo, hi = min(paulis), max(paulis)
-            self._move_center(lo)
-            env = None
-            for i in range(lo, hi + 1):
-                a = self.tensors[i]
-                oa = torch.einsum("st,atb->asb", mats[paulis[i]], a) if i in paulis else a
-                env = _transfer(env, a, oa)
-            total = total + coeff * torch.diagonal(env).sum()
-        return _out(total / norm2, complex)
-
-    def _expect_local(self, terms: Sequence[LocalTerm]) -> Number:
-        norm2 = self._norm_squared()
-        total: Any = 0.0
-        for j, term in enumerate(terms):
-            if not (isinstance(term, tuple) and len(term) == 2):
-                raise TypeError(f"op[{j}] must be a (matrix, sites) pair")
-            matrix, sites = term
-            sites = tuple(self._check_site(s, f"op[{j}] sites") for s in sites)
-            if len(set(sites)) != len(sites):
-                raise ValueError(f"op[{j}] sites must be distinct, got {sites}")
-            m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
-            m = m.to(dtype=self.dtype, device=self.device)
-            dim = int(np.prod([self.dims[s] for s in sites]))
-            if m.shape != (dim, dim):
-                raise ValueError(
-                    f"op[{j}] matrix has shape {tuple(m.shape)}; sites {sites} need ({dim}, {dim})"
-                )
-            check_finite(m, f"op[{j}] matrix")
-            lo, hi = min(sites), max(sites)
-            span = int(np.prod(self.dims[lo : hi + 1]))
-            if span > 2**16:
-                raise ValueError(
-                    f"op[{j}] spans sites {lo}..{hi} ({span} states); keep it under 65536"
-                )
-            self._move_center(lo)
-            theta = self.tensors[lo]
-            for i in range(lo + 1, hi + 1):
-                theta = torch.tensordot(theta, self.tensors[i], dims=1)
-            order = sorted(range(len(sites)), key=lambda q: sites[q])
-            g = _gate_to_site_order(m, [self.dims[s] for s in sites], order)
-            axes = [1 + sites[q] - lo for q in order]
-            k = len(sites)
-            out = torch.tensordot(g, theta, dims=(list(range(k, 2 * k)), axes))
-            out = torch.movedim(out, list(range(k)), axes)
-            total = total + torch.sum(theta.conj() * out)
-        return _out(total / norm2, complex)
 
     def _norm_squared(self) -> torch.Tensor:
         self._move_center(self.center if self.center is not None else 0)
@@ -767,14 +681,6 @@ class MPS:
 
 
 # ---------------------------------------------------------------------- module helpers
-def _transfer(env: torch.Tensor | None, a: torch.Tensor, oa: torch.Tensor) -> torch.Tensor:
-    """One step of :math:`E' = \\sum A^* E (O A)`; ``None`` is the identity environment."""
-    if env is None:
-        return torch.tensordot(a.conj(), oa, dims=([0, 1], [0, 1]))
-    tmp = torch.tensordot(env, oa, dims=([1], [0]))
-    return torch.tensordot(a.conj(), tmp, dims=([0, 1], [0, 1]))
-
-
 def _check_truncation(max_bond: Any, cutoff: Any) -> tuple[int | None, float]:
     if max_bond is not None:
         max_bond = check_positive_int(max_bond, "max_bond")

@@ -29,28 +29,11 @@ from collections.abc import Iterable, Sequence
 
 import torch
 
-__all__ = ["GateScheduler", "reorder_gate"]
+from qtwin.circuits.gates import permute_wires
+
+__all__ = ["GateScheduler"]
 
 Op = tuple[torch.Tensor, tuple[int, ...]]
-
-
-def reorder_gate(
-    matrix: torch.Tensor, dims: Sequence[int], wires: Sequence[int], new_wires: Sequence[int]
-) -> torch.Tensor:
-    """The same gate written over ``new_wires`` (a permutation of ``wires``), little-endian.
-
-    ``dims[j]`` is the dimension of ``wires[j]``.
-    """
-    if tuple(wires) == tuple(new_wires):
-        return matrix
-    k = len(wires)
-    pos = [list(wires).index(w) for w in new_wires]  # new qarg j is old qarg pos[j]
-    t = matrix.reshape(tuple(reversed(dims)) * 2)
-    # axis of old qarg j: k-1-j (outputs) and 2k-1-j (inputs); new order is most significant first
-    out_axes = [k - 1 - pos[j] for j in reversed(range(k))]
-    in_axes = [2 * k - 1 - pos[j] for j in reversed(range(k))]
-    d = matrix.shape[-1]
-    return t.permute(out_axes + in_axes).reshape(d, d)
 
 
 class GateScheduler:
@@ -81,7 +64,7 @@ class GateScheduler:
         self._pop(idx)
         while (nxt := self._same_support_successor(wires)) is not None:
             m2, wires2 = self.ops[nxt]
-            m2 = reorder_gate(m2, [self.dims[q] for q in wires2], wires2, wires)
+            m2 = permute_wires(m2, [self.dims[q] for q in wires2], wires2, wires)
             between = self._take_pending(wires, m)
             m = m2 @ (between @ m if between is not None else m)
             self._pop(nxt)
