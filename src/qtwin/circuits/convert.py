@@ -174,7 +174,24 @@ def circuit_to_gates(
     ops: list[GateOp] = []
     phase = _evaluate(qc.global_phase, values)
     phase = _append_ops(qc, list(range(qc.num_qubits)), values, ops, dtype, device, phase)
-    return ops, phase
+    return _numeric_to_torch(ops, dtype, device), phase
+
+
+def _numeric_to_torch(
+    ops: list[GateOp], dtype: torch.dtype, device: torch.device | str | None
+) -> list[GateOp]:
+    """Turn the numpy matrices of fixed gates into torch tensors, one transfer per shape."""
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for i, g in enumerate(ops):
+        if isinstance(g.matrix, np.ndarray):
+            by_shape.setdefault(g.matrix.shape, []).append(i)
+    for idx in by_shape.values():
+        stacked = torch.as_tensor(
+            np.stack([ops[i].matrix for i in idx]), dtype=dtype, device=device
+        )
+        for i, m in zip(idx, stacked.unbind(0), strict=True):
+            ops[i] = GateOp(m, ops[i].qubits, ops[i].name)
+    return ops
 
 
 def _append_ops(
@@ -186,6 +203,7 @@ def _append_ops(
     device: torch.device | str | None,
     phase: Any,
 ) -> Any:
+    index = {q: i for i, q in enumerate(qc.qubits)}
     for inst in qc.data:
         op = inst.operation
         name = op.name
@@ -204,7 +222,7 @@ def _append_ops(
             "switch_case",
         }:
             raise ValueError(f"classically controlled instruction {name!r} is not supported")
-        qubits = tuple(wire_map[qc.find_bit(q).index] for q in inst.qubits)
+        qubits = tuple(wire_map[index[q]] for q in inst.qubits)
         if inst.clbits:
             raise ValueError(
                 f"instruction {name!r} writes classical bits; only unitary gates allowed"
@@ -223,9 +241,8 @@ def _append_ops(
             matrix = _instruction_matrix(op) if not op.is_parameterized() else None
             if matrix is None and op.is_parameterized() and has_torch_formula(name):
                 matrix = gate_matrix(name, params, dtype=dtype, device=device)
-            if matrix is not None:
-                matrix = matrix if isinstance(matrix, torch.Tensor) else torch.tensor(matrix)
-                ops.append(GateOp(matrix.to(dtype=dtype, device=device), qubits, name))
+            if matrix is not None:  # numpy matrices become tensors in bulk at the end
+                ops.append(GateOp(matrix, qubits, name))  # type: ignore[arg-type]
                 continue
         definition = op.definition
         if definition is None:
