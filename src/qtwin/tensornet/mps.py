@@ -436,7 +436,9 @@ class MPS:
     def _apply_contiguous(
         self, g: torch.Tensor, lo: int, k: int, absorb_left: bool = False
     ) -> None:
-        """Apply a gate tensor (axes: k outputs then k inputs, site order) on sites lo..lo+k-1."""
+        """Apply ``g`` on sites ``lo .. lo+k-1``: a ``(D, D)`` matrix over the block's row-major
+        index (site ``lo`` most significant), i.e. little-endian over the sites listed high to
+        low, as :func:`~qtwin.circuits.gates.permute_wires` writes it."""
         if self.center is None or not (lo <= self.center < lo + k):
             self._move_center(lo if self.center is None or self.center < lo else lo + k - 1)
         chi_l, chi_r = self.tensors[lo].shape[0], self.tensors[lo + k - 1].shape[2]
