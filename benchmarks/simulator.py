@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,18 @@ def brickwork(n: int, depth: int, seed: int) -> QuantumCircuit:
             qc.cx(q, q + 1)
             qc.rzz(rng.uniform(0, np.pi), q, q + 1)
     return qc
+
+
+def best_of(fn, *, runs: int = 3, budget_s: float = 10.0):
+    """Run ``fn`` up to ``runs`` times (stopping once ``budget_s`` is spent); return the
+    fastest time and the last result. Sub-second timings on a shared machine vary by ±50 %."""
+    best, spent, out = float("inf"), 0.0, None
+    for _ in range(runs):
+        t, out = fn()
+        best, spent = min(best, t), spent + t
+        if spent > budget_s:
+            break
+    return best, out
 
 
 def run_qtwin(qc: QuantumCircuit, max_bond: int, device: str) -> tuple[float, MPS]:
@@ -142,13 +155,13 @@ def main() -> None:
     for n, depth in cases:
         qc = brickwork(n, depth, seed=n * 100 + depth)
         for bond in bonds:
-            t_q, psi = run_qtwin(qc, bond, args.device)
+            t_q, psi = best_of(partial(run_qtwin, qc, bond, args.device))
             psi_cpu = psi.to("cpu")
-            t_a, aer_state = run_aer(qc, bond)
+            t_a, aer_state = best_of(partial(run_aer, qc, bond))
             f_a = abs(aer_to_qtwin(aer_state).overlap(psi_cpu)) ** 2
             t_b, f_b = float("nan"), float("nan")
             if not args.no_quimb and not (bond == 256 and n == 100 and depth == 20):
-                t_b, qpsi = run_quimb(qc, bond)
+                t_b, qpsi = best_of(partial(run_quimb, qc, bond))
                 try:
                     f_b = quimb_fidelity(qpsi, psi_cpu)
                 except Exception:  # noqa: BLE001 - report the timing even if the layout differs
