@@ -37,6 +37,7 @@ Example:
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,12 @@ def _has_saved_ibm_account() -> bool:
     """Whether an IBM account is configured (file or environment); the token is not read."""
     if os.environ.get("QISKIT_IBM_TOKEN"):
         return True
-    return (Path.home() / ".qiskit" / "qiskit-ibm.json").is_file()
+    path = Path.home() / ".qiskit" / "qiskit-ibm.json"
+    try:
+        accounts = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(accounts, dict) and bool(accounts)  # "{}" is written by a failed lookup
 
 
 def available_backends() -> list[str]:
