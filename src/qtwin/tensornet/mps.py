@@ -58,7 +58,6 @@ from qtwin.tensornet.schedule import GateScheduler
 __all__ = ["MPS"]
 
 Number = complex | float | torch.Tensor
-LocalTerm = tuple[Any, Sequence[int]]
 
 
 class MPS:
