@@ -1,0 +1,197 @@
+r"""Experiment ``sequences``: quantum and classical sequence models on the papers' time series.
+
+For every task in ``tasks`` (see :data:`qtwin.qml.timeseries.TASKS`; windows of length
+``window``, chronological 67/33 split, MinMax scaling as the authors) and every model in
+``models`` it records the test MSE, the epoch at which the training loss first falls below
+``loss_threshold`` and the wall time:
+
+* ``qfwp`` — :class:`qtwin.qml.QFWP` (8-qubit fast circuit), RMSprop;
+* ``qlstm``, ``qrnn``, ``qgru`` — fully trained quantum recurrent networks, RMSprop;
+* ``qlstm_rc`` — reservoir QLSTM, readout by closed-form ridge regression (``epochs`` = 0);
+* ``qlstm_rc_gd`` — reservoir QLSTM, readout by RMSprop (gradient descent on 5 parameters);
+* ``rnn``, ``lstm``, ``gru`` — torch baselines (hidden width 4), RMSprop;
+* ``esn`` — reservoirpy echo state network, 4 units (the quantum readout size), ridge readout.
+
+Work units ``<task>/<model>`` are stored as they finish (a rerun resumes). Figures:
+``predictions.png`` (test prediction vs truth per task) and ``loss_curves.png`` (test MSE per
+epoch). Defaults are small (one task, six models, two epochs) so that ``qtwin tour`` stays
+fast; the papers train for 100 epochs (``--set epochs=100``, ``tasks``/``models`` lists for
+the full grid, :data:`MODELS` and :data:`qtwin.qml.timeseries.TASKS`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from qtwin.experiments.registry import Progress, register
+from qtwin.experiments.store import ResultStore
+
+__all__ = ["DEFAULT_CONFIG", "MODELS", "run"]
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "tasks": ["damped_shm"],
+    "models": ["qfwp", "qlstm", "qlstm_rc", "qlstm_rc_gd", "lstm", "esn"],
+    "epochs": 2,
+    "lr": 0.01,
+    "batch_size": 10,
+    "window": 4,
+    "loss_threshold": 0.01,
+    "ridge_alpha": 1e-6,
+}
+
+MODELS = ("qfwp", "qlstm", "qrnn", "qgru", "qlstm_rc", "qlstm_rc_gd", "rnn", "lstm", "gru", "esn")
+
+
+def _model(name: str, seed: int) -> Any:
+    from qtwin.qml.fast_weights import QFWP
+    from qtwin.qml.recurrent import QRNNReservoir, QuantumRecurrentNet
+    from qtwin.qml.sequence_baselines import ClassicalRNN
+
+    if name == "qfwp":
+        return QFWP(seed=seed)
+    if name in ("qlstm", "qrnn", "qgru"):
+        return QuantumRecurrentNet(name, seed=seed)
+    if name.startswith("qlstm_rc"):
+        return QRNNReservoir("qlstm", seed=seed)
+    return ClassicalRNN(name, hidden_size=4, seed=seed)
+
+
+def _unit(task: str, name: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
+    import torch
+
+    from qtwin.qml.sequence_baselines import EchoStateNetwork
+    from qtwin.qml.sequence_training import epochs_to_threshold, fit_sequence_model, mse
+    from qtwin.qml.timeseries import load_sequence_task
+
+    data = load_sequence_task(task, window=int(config["window"]))
+    t0 = time.perf_counter()
+    train_curve: list[float] = []
+    test_curve: list[float] = []
+    if name == "esn":
+        esn = EchoStateNetwork(units=4, alpha=float(config["ridge_alpha"]), seed=seed)
+        esn.fit(data.x_train, data.y_train)
+        pred = esn.predict(data.x_test)
+        test = float(np.mean((pred - data.y_test) ** 2))
+        train_curve = [float(np.mean((esn.predict(data.x_train) - data.y_train) ** 2))]
+    else:
+        model = _model(name, seed)
+        if name == "qlstm_rc":
+            model.fit_readout(data.x_train, data.y_train, float(config["ridge_alpha"]))
+            train_curve = [mse(model, data.x_train, data.y_train)]
+        else:
+            res = fit_sequence_model(
+                model,
+                data.x_train,
+                data.y_train,
+                data.x_test,
+                data.y_test,
+                epochs=int(config["epochs"]),
+                lr=float(config["lr"]),
+                batch_size=int(config["batch_size"]),
+                seed=seed,
+                progress=False,
+            )
+            train_curve, test_curve = res.train_loss, res.test_loss
+        with torch.no_grad():
+            pred = model(torch.as_tensor(data.x_test)).numpy()
+        test = float(np.mean((pred - data.y_test) ** 2))
+    return {
+        "task": task,
+        "model": name,
+        "test_mse": test,
+        "train_loss": train_curve,
+        "test_loss": test_curve,
+        "epochs_to_threshold": epochs_to_threshold(train_curve, float(config["loss_threshold"])),
+        "wall_s": time.perf_counter() - t0,
+        "prediction": np.asarray(pred).reshape(-1).tolist(),
+        "truth": np.asarray(data.y_test).reshape(-1).tolist(),
+    }
+
+
+@register("sequences", config=DEFAULT_CONFIG)
+def run(
+    config: dict[str, Any],
+    *,
+    backend: str | None,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Every sequence model on every task: test MSE, epochs to a loss threshold, wall time."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: extra threads only add overhead
+    try:
+        return _run(config, seed=seed, store=store, progress=progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(
+    config: dict[str, Any], *, seed: int, store: ResultStore, progress: Progress
+) -> dict[str, Any]:
+    from qtwin.qml.timeseries import TASKS
+
+    for t in config["tasks"]:
+        if t not in TASKS:
+            raise ValueError(f"tasks entries must be in {list(TASKS)}, got {t!r}")
+    for m in config["models"]:
+        if m not in MODELS:
+            raise ValueError(f"models entries must be in {list(MODELS)}, got {m!r}")
+    units = [(t, m) for t in config["tasks"] for m in config["models"]]
+    rows = [
+        store.compute(f"{t}/{m}", lambda t=t, m=m: _unit(t, m, config, seed))
+        for t, m in progress(units, total=len(units), desc="sequences")
+    ]
+    _plot_predictions(store, rows)
+    _plot_curves(store, rows)
+    table = [
+        {k: r[k] for k in ("task", "model", "test_mse", "epochs_to_threshold", "wall_s")}
+        for r in rows
+    ]
+    best = {}
+    for t in config["tasks"]:
+        rs = [r for r in rows if r["task"] == t]
+        best[t] = min(rs, key=lambda r: r["test_mse"])["model"] if rs else None
+    return {"table": table, "rows": rows, "summary": {"best_model": best}}
+
+
+def _plot_predictions(store: ResultStore, rows: list[dict[str, Any]]) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    tasks = sorted({r["task"] for r in rows}) or [""]
+    fig, axes = new_figure(1, len(tasks), figsize=(5.0 * len(tasks), 3.4), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        rs = [r for r in rows if r["task"] == task]
+        if rs:
+            ax.plot(rs[0]["truth"], "k-", lw=2, label="truth")
+        for r in rs:
+            ax.plot(r["prediction"], lw=0.9, label=f"{r['model']} ({r['test_mse']:.2g})")
+        ax.set_title(f"{task}: test set")
+        ax.set_xlabel("test window")
+        ax.legend(fontsize="xx-small", ncol=2)
+    store.save_figure(fig, "predictions.png")
+
+
+def _plot_curves(store: ResultStore, rows: list[dict[str, Any]]) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    fig, ax = new_figure(figsize=(6.0, 3.6))
+    for r in rows:
+        if r["test_loss"]:
+            ax.plot(
+                range(1, len(r["test_loss"]) + 1),
+                r["test_loss"],
+                "o-",
+                ms=3,
+                label=f"{r['task']}/{r['model']}",
+            )
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test MSE")
+    ax.legend(fontsize="xx-small", ncol=2)
+    store.save_figure(fig, "loss_curves.png")
