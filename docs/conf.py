@@ -35,7 +35,13 @@ extensions = [
 # API pages are generated from docstrings (Google style, read by napoleon). A package's
 # page documents its public API (its ``__all__``, under the names users import); each
 # submodule's page documents the rest, so that no object is described twice.
-API_PACKAGES = ["qtwin.tensornet", "qtwin.circuits", "qtwin.backends", "qtwin.experiments"]
+API_PACKAGES = [
+    "qtwin.tensornet",
+    "qtwin.circuits",
+    "qtwin.backends",
+    "qtwin.experiments",
+    "qtwin.dequantized",
+]
 autosummary_generate = True
 autosummary_ignore_module_all = True  # list every (public) submodule of a package
 autodoc_default_options = {"members": True, "show-inheritance": True}

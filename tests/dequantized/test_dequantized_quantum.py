@@ -1,0 +1,92 @@
+"""The QSVT circuit (PennyLane) against the exact polynomial transformation; compare()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pennylane")
+
+from qtwin.dequantized import SVTProblem, compare, poly_approximation, qsvt_apply  # noqa: E402
+from qtwin.dequantized.quantum import block_encoding_scale  # noqa: E402
+
+
+def sv_poly(A: np.ndarray, coeffs, b: np.ndarray, alpha: float) -> np.ndarray:
+    """Exact P^(SV)(A/alpha) b (even: on v's; odd: sum P(s) v u^T b)."""
+    U, s, Vt = np.linalg.svd(A / alpha)
+    P = np.polynomial.polynomial.polyval(s, coeffs)
+    if len(coeffs) % 2 == 1:  # even degree
+        full = np.zeros(A.shape[1])
+        full[: len(s)] = P
+        P0 = np.polynomial.polynomial.polyval(0.0, coeffs)
+        full[len(s) :] = P0
+        return Vt.T @ (full * (Vt @ b))
+    return Vt[: len(s)].T @ (P * (U[:, : len(s)].T @ b))
+
+
+@pytest.mark.parametrize(
+    ("shape", "coeffs"),
+    [((4, 4), [0.1, 0, 0.5, 0, -0.3]), ((6, 3), [0.0, 0.6, 0.0, -0.3]), ((3, 5), [0.2, 0, -0.7])],
+)
+def test_qsvt_circuit_matches_exact_polynomial(shape, coeffs):
+    rng = np.random.default_rng(sum(shape))
+    A = rng.normal(size=shape)
+    odd = len(coeffs) % 2 == 0
+    b = rng.normal(size=shape[0] if odd else shape[1])
+    res = qsvt_apply(A, coeffs, b)
+    M = A.T if odd else A
+    assert res.alpha == pytest.approx(block_encoding_scale(M))
+    exact = sv_poly(A, coeffs, b, res.alpha)
+    assert np.allclose(res.vector, exact, atol=1e-8)
+    assert res.success_probability == pytest.approx(np.sum(exact**2) / np.sum(b**2), abs=1e-10)
+    assert res.queries == len(coeffs) - 1
+
+
+def test_poly_approximation_is_bounded_and_accurate():
+    coeffs, scale = poly_approximation(lambda x: np.exp(-2 * x**2), 12, "even")
+    x = np.linspace(-1, 1, 101)
+    P = np.polynomial.polynomial.polyval(x, coeffs)
+    assert np.max(np.abs(P)) <= 0.99 + 1e-12
+    assert np.max(np.abs(P * scale - np.exp(-2 * x**2))) < 1e-5
+    assert np.all(coeffs[1::2] == 0)
+
+
+def test_compare_three_ways_even_and_odd():
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(16, 2)) @ rng.normal(size=(2, 16))
+    A /= np.linalg.norm(A)
+    even = compare(
+        SVTProblem(A, rng.normal(size=16), lambda s: np.exp(-3 * s**2), degree=14), seed=1
+    )
+    assert even.errors["quantum"] < 1e-4 and even.errors["polynomial"] < 1e-4
+    assert even.errors["dequantized"] < 0.1
+    assert 0 < even.success_probability <= 1 and even.quantum_queries == 14
+    assert even.classical_samples == 400 + 400 + even.classical_samples - 800
+    summary = even.summary()
+    assert summary["quantum_queries_per_output"] == pytest.approx(14 / even.success_probability)
+    odd = compare(
+        SVTProblem(
+            A, rng.normal(size=16), lambda s: np.sin(2 * s), parity="odd", degree=9, threshold=1e-3
+        ),
+        r=300,
+        c=1000,
+        samples=40_000,
+        seed=2,
+    )
+    assert odd.errors["quantum"] < 1e-3
+    assert odd.errors["dequantized"] < 0.15
+
+
+def test_quantum_bad_input():
+    with pytest.raises(ValueError, match="definite parity"):
+        qsvt_apply(np.eye(2), [0.1, 0.2], np.ones(2))
+    with pytest.raises(ValueError, match="at most 8"):
+        qsvt_apply(np.eye(256) * 0.01, [0, 1.0], np.ones(256))
+    with pytest.raises(ValueError, match="real"):
+        qsvt_apply(np.eye(2) * 1j, [0, 1.0], np.ones(2))
+    with pytest.raises(ValueError, match="length"):
+        qsvt_apply(np.eye(2), [0, 0, 1.0], np.ones(3))
+    with pytest.raises(ValueError, match="odd"):
+        poly_approximation(np.sin, 4, "odd")
+    with pytest.raises(ValueError, match="even function"):
+        SVTProblem(np.eye(2), np.ones(2), np.exp, parity="even")
