@@ -1,4 +1,16 @@
-"""Quantum machine learning: the Farhi–Neven QNN classifier, its exact representations and data.
+"""Quantum machine learning on the shared statevector engine.
+
+Three families of models, each beside its classical baselines:
+
+* the Farhi–Neven QNN binary classifier (arXiv:1802.06002): :class:`FarhiNevenQNN`, its
+  exact subset-parity, subset-majority and general Boolean-function circuits, the
+  handwritten-digits and quantum-data tasks, export to Qiskit/PennyLane and shot-based
+  evaluation on any backend;
+* quantum fast weight programmers (arXiv:2402.17760): :class:`QFWP`;
+* quantum recurrent networks (QRNN, QLSTM, QGRU) trained fully or as reservoirs with a
+  ridge-regression readout (arXiv:2211.02612): :class:`QRNNReservoir`, and the time-series
+  data sets of both papers (:mod:`qtwin.qml.timeseries`, also reachable as
+  ``qtwin.qml.datasets``).
 
 Example:
     >>> from qtwin.qml import subset_parity_model, subset_parity_dataset, accuracy
@@ -9,6 +21,19 @@ Example:
 
 from __future__ import annotations
 
+from qtwin.qml.baselines import (
+    TFQ_MNIST_3V6_ANCHOR,
+    logistic_regression_baseline,
+    mlp_baseline,
+    mlp_hidden_units,
+)
+from qtwin.qml.boolean_functions import (
+    boolean_function_circuit,
+    boolean_function_model,
+    boolean_function_terms,
+    walsh_coefficients,
+)
+from qtwin.qml.control import QuantumActorCritic, train_actor_critic
 from qtwin.qml.datasets import (
     BinaryDataset,
     all_bit_strings,
@@ -17,7 +42,25 @@ from qtwin.qml.datasets import (
     subset_majority_dataset,
     subset_parity_dataset,
 )
+from qtwin.qml.export import evaluate_on_backend, to_pennylane_qnode, to_qiskit_circuit
+from qtwin.qml.fast_weights import QFWP
+from qtwin.qml.hardness import hardness_study, parity_capable_generators
 from qtwin.qml.qnn import FarhiNevenQNN, PauliTerm, default_generators, pauli_terms_circuit
+from qtwin.qml.quantum_data import (
+    observable_expectations,
+    observable_model,
+    observable_sign_dataset,
+    superposition_dataset,
+)
+from qtwin.qml.recurrent import (
+    QGRU,
+    QLSTM,
+    QRNN,
+    QRNNReservoir,
+    QuantumRecurrentNet,
+    reservoir_sweep,
+    ridge_readout,
+)
 from qtwin.qml.representations import (
     subset_majority_circuit,
     subset_majority_model,
@@ -26,9 +69,15 @@ from qtwin.qml.representations import (
     subset_parity_model,
     subset_parity_terms,
 )
+from qtwin.qml.sequence_baselines import ClassicalRNN, EchoStateNetwork
+from qtwin.qml.sequence_export import predict_on_backend
+from qtwin.qml.sequence_training import TrainResult, fit_sequence_model
+from qtwin.qml.timeseries import SequenceData, load_sequence_task
 from qtwin.qml.training import accuracy, train
+from qtwin.qml.variational import VQC
 
 __all__ = [
+    # Farhi–Neven QNN
     "FarhiNevenQNN",
     "PauliTerm",
     "default_generators",
@@ -39,12 +88,48 @@ __all__ = [
     "subset_majority_circuit",
     "subset_parity_model",
     "subset_majority_model",
+    "walsh_coefficients",
+    "boolean_function_terms",
+    "boolean_function_circuit",
+    "boolean_function_model",
     "BinaryDataset",
     "all_bit_strings",
     "digits_dataset",
     "random_boolean_dataset",
     "subset_parity_dataset",
     "subset_majority_dataset",
+    "superposition_dataset",
+    "observable_sign_dataset",
+    "observable_expectations",
+    "observable_model",
     "train",
     "accuracy",
+    "hardness_study",
+    "parity_capable_generators",
+    "to_qiskit_circuit",
+    "to_pennylane_qnode",
+    "evaluate_on_backend",
+    "logistic_regression_baseline",
+    "mlp_baseline",
+    "mlp_hidden_units",
+    "TFQ_MNIST_3V6_ANCHOR",
+    # sequences: QFWP, quantum recurrent networks, reservoirs
+    "VQC",
+    "QFWP",
+    "QuantumRecurrentNet",
+    "QRNN",
+    "QLSTM",
+    "QGRU",
+    "QRNNReservoir",
+    "ridge_readout",
+    "reservoir_sweep",
+    "ClassicalRNN",
+    "EchoStateNetwork",
+    "SequenceData",
+    "load_sequence_task",
+    "fit_sequence_model",
+    "TrainResult",
+    "predict_on_backend",
+    "QuantumActorCritic",
+    "train_actor_critic",
 ]

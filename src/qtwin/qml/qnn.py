@@ -45,6 +45,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -146,6 +147,106 @@ def pauli_terms_circuit(
     return qc
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How to evaluate :math:`\\langle Y_r\rangle` exactly with the fewest simulated qubits."""
+
+    peeled: tuple[int, ...]
+    prefix: tuple[tuple[tuple[int, ...], np.ndarray, str, tuple[int, ...]], ...]
+    quantum: tuple[int, ...]
+    obs_signs: tuple[int, ...]
+    obs_op: Any
+    zero: bool
+
+
+def _anticommute(a: dict[int, str], b: dict[int, str]) -> bool:
+    return sum(1 for q, p in a.items() if q in b and b[q] != p) % 2 == 1
+
+
+def _make_plan(generators: Sequence[PauliTerm], num_qubits: int, basis: frozenset[int]) -> _Plan:
+    r"""Exact reduction of :math:`\langle\psi|U^\dagger Y_r U|\psi\rangle` (see the module).
+
+    ``basis`` holds the qubits that start in a computational basis state (all of them for bit
+    inputs, only the readout for state inputs; empty for the dense reference).
+
+    1. Heisenberg peeling from the last gate: a generator that commutes with the observable
+       :math:`O` drops out; one that anticommutes gives
+       :math:`e^{-i\theta\Sigma} O e^{i\theta\Sigma} = \cos 2\theta\, O + i\sin 2\theta\, O\Sigma`,
+       and the second term has zero expectation when :math:`O\Sigma` flips a basis qubit that
+       no earlier gate flips (its support is orthogonal to the state). Peeling stops at the
+       first gate where neither holds; :math:`O` stays :math:`Y_r`, times
+       :math:`\prod\cos 2\theta_k`.
+    2. In the remaining prefix, a basis qubit with no X/Y letter is *classical*: it stays
+       :math:`|b_q\rangle`, so its Z letters become signs :math:`(-1)^{b_q}` on the angles
+       (and on :math:`O`). Only the other qubits are simulated, with per-sample angles
+       :math:`\theta_k \prod_q (-1)^{b_q}` through
+       :meth:`~qtwin.tensornet.Statevector.apply_pauli_rotation`; consecutive gates with the
+       same reduced Pauli commute and merge into one rotation whose angle is the sum.
+
+    For the default ZX-then-XX network on bit strings every XX gate peels off, all data
+    qubits are classical and the ZX layer merges: one rotation of one qubit per sample.
+    """
+    from qiskit.quantum_info import SparsePauliOp
+
+    readout = num_qubits - 1
+    obs = {readout: "Y"}
+    gens = [
+        {q: p for p, q in zip(label, sites, strict=True) if p != "I"} for label, sites in generators
+    ]
+    flipped_before: list[set[int]] = []
+    acc: set[int] = set()
+    for g in gens:
+        flipped_before.append(set(acc))
+        acc |= {q for q, p in g.items() if p in "XY"}
+    peeled: list[int] = []
+    stop = len(gens)
+    for k in range(len(gens) - 1, -1, -1):
+        g = gens[k]
+        if not _anticommute(g, obs):
+            stop = k
+            continue
+        flips = {
+            q for q in set(g) | set(obs) if (g.get(q, "I") in "XY") != (obs.get(q, "I") in "XY")
+        }
+        if any(q in basis and q not in flipped_before[k] for q in flips):
+            peeled.append(k)
+            stop = k
+            continue
+        stop = k + 1
+        break
+    prefix_gens = list(range(stop))
+    prefix_flipped = set().union(
+        *[{q for q, p in gens[k].items() if p in "XY"} for k in prefix_gens]
+    )
+    classical = {q for q in basis if q not in prefix_flipped}
+    quantum = tuple(q for q in range(num_qubits) if q not in classical)
+    where = {q: i for i, q in enumerate(quantum)}
+    zero = any(q in classical and p in "XY" for q, p in obs.items())
+    groups: list[tuple[list[int], list[np.ndarray], str, tuple[int, ...]]] = []
+    for k in prefix_gens:
+        g = gens[k]
+        mask = np.zeros(num_qubits, dtype=np.int64)
+        mask[[q for q in g if q in classical]] = 1  # classical letters are all Z: signs
+        qpart = sorted((q, p) for q, p in g.items() if q not in classical)
+        if not qpart:
+            continue  # a global phase e^{±iθ} on every sample: no effect on <Y_r>
+        label = "".join(p for _, p in qpart)
+        sites = tuple(where[q] for q, _ in qpart)
+        if groups and groups[-1][2:] == (label, sites):
+            groups[-1][0].append(k)  # same reduced Pauli: the rotations merge, angles add
+            groups[-1][1].append(mask)
+        else:
+            groups.append(([k], [mask], label, sites))
+    prefix = [(tuple(ks), np.stack(masks), label, sites) for ks, masks, label, sites in groups]
+    obs_signs = tuple(sorted(q for q, p in obs.items() if q in classical and p == "Z"))
+    qlabel = ["I"] * len(quantum)
+    for q, p in obs.items():
+        if q in where:
+            qlabel[where[q]] = p
+    obs_op = SparsePauliOp("".join(reversed(qlabel))) if quantum else None
+    return _Plan(tuple(sorted(peeled)), tuple(prefix), quantum, obs_signs, obs_op, zero)
+
+
 class FarhiNevenQNN(torch.nn.Module):
     r"""Farhi–Neven QNN on ``n`` data qubits plus a readout (the last qubit); see the module.
 
@@ -159,8 +260,12 @@ class FarhiNevenQNN(torch.nn.Module):
         init_scale: half-width of the initial angle distribution (non-negative).
         theta: explicit initial angles, one per generator (overrides the random draw).
         dtype: complex dtype of the simulation (``torch.complex128`` or ``torch.complex64``).
-        chunk_size: samples simulated per pass; small chunks keep the ``2^(n+1)`` amplitudes
-            of each in cache (on a 2-core CPU, 17 qubits: 4 per pass is ~3x faster than 32).
+        chunk_size: samples per pass when all ``n + 1`` qubits are simulated; small chunks
+            keep the ``2^(n+1)`` amplitudes in cache (on a 2-core CPU, 17 qubits: 4 per pass
+            is ~3x faster than 32). A reduced simulation of ``q`` qubits takes
+            ``chunk_size * 2^(n+1-q)`` samples per pass.
+        simulation: ``"reduced"`` (default; exact, see :func:`_make_plan` in the module
+            docstring) or ``"dense"`` (all ``n + 1`` qubits, every gate; the reference).
 
     Example:
         >>> import math, torch
@@ -180,6 +285,7 @@ class FarhiNevenQNN(torch.nn.Module):
         theta: Any = None,
         dtype: torch.dtype = torch.complex128,
         chunk_size: int = 4,
+        simulation: str = "reduced",
     ) -> None:
         super().__init__()
         self.n = check_positive_int(n, "n")
@@ -205,23 +311,12 @@ class FarhiNevenQNN(torch.nn.Module):
             gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
             init = (2 * torch.rand(num, generator=gen, dtype=real) - 1) * init_scale
         self.theta = torch.nn.Parameter(init.clone())
-        # exp(iθΣ)ψ = cos θ ψ + i sin θ Σψ, and Σψ is a flip of the X/Y axes times a sign/phase
-        # pattern: no dense matrix is formed (a 2-site matmul on 2^17 amplitudes is ~10x slower).
+        self.simulation = check_choice(simulation, "simulation", ("reduced", "dense"))
         nq = self.n + 1
-        self._flips: list[list[int]] = []
-        for k, (label, sites) in enumerate(self.generators):
-            factor = torch.ones((1,) + (1,) * nq, dtype=dtype)
-            flips = []
-            for letter, q in zip(label, sites, strict=True):
-                axis = 1 + (nq - 1 - q)  # most significant qubit first in the reshaped view
-                shape = [1] * (nq + 1)
-                shape[axis] = 2
-                if letter in "XY":
-                    flips.append(axis)
-                vec = {"I": [1, 1], "X": [1, 1], "Y": [-1j, 1j], "Z": [1, -1]}[letter]
-                factor = factor * torch.tensor(vec, dtype=dtype).reshape(shape)
-            self._flips.append(flips)
-            self.register_buffer(f"_sign{k}", factor, persistent=False)
+        everything = frozenset(range(nq)) if self.simulation == "reduced" else frozenset()
+        readout = frozenset({self.n}) if self.simulation == "reduced" else frozenset()
+        self._plan_bits = _make_plan(self.generators, nq, everything)
+        self._plan_states = _make_plan(self.generators, nq, readout)
 
     @property
     def num_qubits(self) -> int:
@@ -246,34 +341,94 @@ class FarhiNevenQNN(torch.nn.Module):
         bits = t if self.encoding == "bits" else (t == -1)
         return bits.to(torch.long)
 
-    def forward(self, z: Any) -> torch.Tensor:
-        r"""Predictions :math:`\langle Y_r\rangle` for a batch ``z`` of shape ``(B, n)``."""
-        _check_theta(self.theta)
-        bits = self._bits(z).to(self.theta.device)
-        outs = [self._expect_y(c) for c in torch.split(bits, self.chunk_size)]
-        return torch.cat(outs)
+    def _states(self, z: Any) -> torch.Tensor:
+        data = z.data if isinstance(z, Statevector) else torch.as_tensor(z)
+        if data.ndim == 1:
+            data = data.reshape(1, -1)
+        if data.ndim != 2 or data.shape[1] != 2**self.n:
+            raise ValueError(
+                f"input states must have shape (batch, {2**self.n}) (n = {self.n} data qubits), "
+                f"got {tuple(data.shape)}"
+            )
+        if not bool(torch.isfinite(torch.view_as_real(data)).all()):
+            raise ValueError("input states must hold finite amplitudes; got NaN or inf")
+        norms = torch.linalg.vector_norm(data, dim=1)
+        if not bool(torch.all(torch.abs(norms - 1) < 1e-6)):
+            raise ValueError("input states must be normalized (each row of unit norm)")
+        return data.to(dtype=self.dtype, device=self.theta.device)
 
-    def _expect_y(self, bits: torch.Tensor) -> torch.Tensor:
-        b = bits.shape[0]
-        weights = 2 ** torch.arange(self.n, device=bits.device)
-        index = (bits * weights).sum(dim=1)  # readout bit (most significant) is 0
-        data = torch.zeros(b, 2**self.num_qubits, dtype=self.dtype, device=bits.device)
-        data[torch.arange(b, device=bits.device), index] = 1
-        state = Statevector(data, [2] * self.num_qubits)
-        cos = torch.cos(self.theta).to(self.dtype)
-        isin = 1j * torch.sin(self.theta).to(self.dtype)
-        psi = state.data.reshape((b,) + (2,) * self.num_qubits)
-        for k, flips in enumerate(self._flips):
-            sigma_psi = torch.flip(psi, flips) if flips else psi
-            psi = cos[k] * psi + isin[k] * (getattr(self, f"_sign{k}") * sigma_psi)
-        state.data = psi.reshape(b, -1)
-        psi = state.data.reshape(b, 2, -1)  # readout = most significant bit
-        return 2 * torch.sum(psi[:, 0].conj() * psi[:, 1], dim=1).imag
+    def _inputs(self, z: Any) -> tuple[str, torch.Tensor]:
+        """``("states", (B, 2^n) amplitudes)`` for state input, else ``("bits", (B, n))``."""
+        if isinstance(z, Statevector):
+            if tuple(z.dims) != (2,) * self.n:
+                raise ValueError(f"input Statevector must have {self.n} qubits, got dims {z.dims}")
+            return "states", self._states(z)
+        if (isinstance(z, torch.Tensor) and z.is_complex()) or (
+            not isinstance(z, torch.Tensor) and np.iscomplexobj(np.asarray(z))
+        ):
+            return "states", self._states(z)
+        return "bits", self._bits(z)
+
+    def forward(self, z: Any) -> torch.Tensor:
+        r"""Predictions :math:`\langle Y_r\rangle` for a batch of inputs, shape ``(B,)``.
+
+        ``z`` is either bit strings of shape ``(B, n)`` in this model's encoding, or data-qubit
+        *states* (quantum data): a :class:`~qtwin.tensornet.Statevector` on ``n`` qubits or a
+        complex array of shape ``(B, 2^n)`` of normalized amplitudes (Qiskit order); the
+        readout is appended in :math:`|0\rangle`.
+        """
+        _check_theta(self.theta)
+        kind, data = self._inputs(z)
+        if kind == "bits":
+            bits = data.to(self.theta.device)
+            full = torch.cat([bits, torch.zeros_like(bits[:, :1])], dim=1)
+            return self._run(self._plan_bits, full, None)
+        zeros = torch.zeros(data.shape[0], self.num_qubits, dtype=torch.long, device=data.device)
+        return self._run(self._plan_states, zeros, data)
+
+    def _run(self, plan: _Plan, full: torch.Tensor, states: torch.Tensor | None) -> torch.Tensor:
+        """Evaluate ``plan`` for classical bits ``full`` (``(B, n + 1)``) and optional states."""
+        real = self.theta.dtype
+        b = full.shape[0]
+        coef = torch.prod(torch.cos(2 * self.theta[list(plan.peeled)]))
+        if plan.zero:
+            return torch.zeros(b, dtype=real, device=self.theta.device) * coef
+        spins = (1 - 2 * full).to(real)
+        sign = torch.prod(spins[:, list(plan.obs_signs)], dim=1) if plan.obs_signs else None
+        if not plan.quantum:
+            out = coef.expand(b)
+            return out * sign if sign is not None else out
+        nq = len(plan.quantum)
+        weights = 2 ** torch.arange(nq, device=full.device)
+        per_pass = max(1, self.chunk_size * 2**self.num_qubits // 2**nq)
+        outs = []
+        for start in range(0, b, per_pass):
+            stop = min(b, start + per_pass)
+            if states is None:
+                index = (full[start:stop][:, list(plan.quantum)] * weights).sum(dim=1)
+                data = torch.zeros(stop - start, 2**nq, dtype=self.dtype, device=full.device)
+                data[torch.arange(stop - start, device=full.device), index] = 1
+            elif nq == self.n:  # the readout stays classical in |0>
+                data = states[start:stop]
+            else:  # readout (most significant) in |0>
+                data = torch.cat([states[start:stop], torch.zeros_like(states[start:stop])], dim=1)
+            sv = Statevector(data, [2] * nq)
+            bits = full[start:stop]
+            for ks, masks, label, sites in plan.prefix:
+                # e^{iθΣ} = R_Σ(-2θ); classical Z letters give the sign (-1)^{b·mask} per sample
+                parity = (bits @ torch.as_tensor(masks, device=bits.device).T) % 2
+                signs = (1 - 2 * parity).to(real)
+                angle = -2 * (signs @ self.theta[list(ks)])
+                sv.apply_pauli_rotation(label, sites, angle)
+            outs.append(sv.expectation(plan.obs_op).real)
+        out = coef * torch.cat(outs)
+        return out * sign if sign is not None else out
 
     def loss(self, z: Any, labels: Any) -> torch.Tensor:
         r"""Mean Farhi–Neven loss :math:`\frac1B\sum_b (1 - l_b\,\hat y(z_b))`; labels are ±1."""
-        y = _check_labels(labels, self._bits(z).shape[0]).to(self.theta)
-        return torch.mean(1 - y * self.forward(z))
+        out = self.forward(z)
+        y = _check_labels(labels, out.shape[0]).to(out)
+        return torch.mean(1 - y * out)
 
     def predict(self, z: Any) -> torch.Tensor:
         """Predicted labels ``sign⟨Y_r⟩`` in {+1, -1} (ties go to +1)."""
