@@ -41,6 +41,7 @@ API_PACKAGES = [
     "qtwin.backends",
     "qtwin.experiments",
     "qtwin.dequantized",
+    "qtwin.aqc",
 ]
 autosummary_generate = True
 autosummary_ignore_module_all = True  # list every (public) submodule of a package

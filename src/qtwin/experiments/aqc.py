@@ -1,0 +1,228 @@
+r"""Experiment ``aqc``: AQC-Tensor vs Trotter vs staircase on an XXZ quench.
+
+Target: :math:`e^{-iHt}|\text{Néel}\rangle` for the XXZ chain
+:math:`H = J\sum_i (X_iX_{i+1} + Y_iY_{i+1} + \Delta Z_iZ_{i+1})` (defaults ``J = 0.5``,
+``Delta = 2``: the IBM AQC tutorial's :math:`(XX + YY + 2ZZ)/2`), computed by TEBD on the
+shared MPS (:func:`qtwin.aqc.tebd_target`). For each entry of ``ansatz_steps`` the AQC ansatz
+is generated from a first-order Trotter circuit with that many steps and optimized by
+:func:`qtwin.aqc.compile_mps`. The comparisons, all scored by the exact fidelity with the
+target and the CNOT depth (every two-qubit block as 3 CNOTs):
+
+* ``trotter``: first-order Trotter circuits with ``1 .. max_trotter_steps`` steps; the table
+  reports the Trotter circuit of the *same depth* as each AQC circuit and the shallowest
+  Trotter circuit that reaches the *same fidelity* (or ``None`` within the range tried);
+* ``staircase``: Ran's sequential compilation (:func:`qtwin.aqc.staircase_compile`),
+  ``1 .. staircase_layers`` layers; its depth grows with ``n``;
+* ``running``: the deepest AQC circuit is exported as OpenQASM 3 and its
+  :math:`\langle Z_iZ_{i+1}\rangle` are measured on Aer (and on ``device``, a ``fake:``
+  IBM device, when set) against the exact values of the target.
+
+The default ``num_qubits = 20`` runs in about 7 s on one idle core (TEBD target ~2 s, both
+AQC optimizations ~1.3 s, Trotter scan, staircase, Aer run); ``--set num_qubits=50`` or
+``100`` take well under a minute for AQC itself (the staircase and Aer parts grow with
+``n``). Work units: ``target``, ``aqc/<steps>``, ``trotter``, ``staircase``, ``running``.
+Figure: ``fidelity_vs_depth.png``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from qtwin.experiments.registry import Progress, register
+from qtwin.experiments.store import ResultStore
+
+__all__ = ["DEFAULT_CONFIG", "run"]
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "num_qubits": 20,
+    "J": 0.5,
+    "delta": 2.0,
+    "time": 0.5,
+    "dt": 0.1,
+    "max_bond": 64,
+    "ansatz_steps": [1, 2],
+    "maxiter": 40,
+    "max_trotter_steps": 6,
+    "staircase_layers": 2,
+    "device": None,
+    "shots_precision": 0.0,
+}
+
+
+def _hamiltonian(config: dict[str, Any]) -> Any:
+    from qtwin.circuits import xxz_chain
+
+    return xxz_chain(int(config["num_qubits"]), J=float(config["J"]), delta=float(config["delta"]))
+
+
+def _target(config: dict[str, Any]) -> Any:
+    from qtwin.aqc import tebd_target
+
+    return tebd_target(
+        _hamiltonian(config),
+        float(config["time"]),
+        dt=float(config["dt"]),
+        max_bond=config["max_bond"],
+    )
+
+
+def _depth(qc: Any) -> int:
+    return int(qc.depth(lambda ins: ins.operation.num_qubits == 2))
+
+
+def _aqc(psi: Any, steps: int, config: dict[str, Any]) -> dict[str, Any]:
+    from qtwin.aqc import compile_mps
+    from qtwin.circuits import trotter_circuit
+
+    qc = trotter_circuit(_hamiltonian(config), float(config["time"]), steps, initial_state="neel")
+    res = compile_mps(psi, qc, maxiter=int(config["maxiter"]), progress=False)
+    return {
+        "steps": steps,
+        "fidelity": res.fidelity,
+        "initial_fidelity": res.initial_fidelity,
+        "two_qubit_depth": res.two_qubit_depth,
+        "iterations": res.num_iterations,
+        "wall_time": res.wall_time,
+        "history": res.history,
+        "parameters": res.parameters.tolist(),
+        "truncation_error": res.truncation_error,
+    }
+
+
+def _trotter(psi: Any, config: dict[str, Any]) -> list[dict[str, Any]]:
+    from qtwin.aqc import FidelityObjective, ansatz_from_circuit
+    from qtwin.circuits import trotter_circuit
+
+    rows = []
+    for s in range(1, int(config["max_trotter_steps"]) + 1):
+        qc = trotter_circuit(_hamiltonian(config), float(config["time"]), s, initial_state="neel")
+        ansatz, theta = ansatz_from_circuit(qc)  # the Trotter circuit in KAK form, exactly
+        f = FidelityObjective(psi, ansatz).fidelity(theta)
+        rows.append({"steps": s, "fidelity": f, "two_qubit_depth": ansatz.two_qubit_depth})
+    return rows
+
+
+def _staircase(psi: Any, config: dict[str, Any]) -> list[dict[str, Any]]:
+    from qtwin.aqc import staircase_compile
+
+    res = staircase_compile(psi, int(config["staircase_layers"]))
+    return [
+        {"layers": k + 1, "fidelity": f, "two_qubit_depth": d}
+        for k, (f, d) in enumerate(zip(res.fidelities, res.two_qubit_depths, strict=True))
+    ]
+
+
+def _running(psi: Any, aqc_row: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    from qtwin.aqc import ansatz_from_circuit
+    from qtwin.aqc.execute import exact_zz, zz_correlators
+    from qtwin.circuits import trotter_circuit
+
+    qc = trotter_circuit(
+        _hamiltonian(config), float(config["time"]), int(aqc_row["steps"]), initial_state="neel"
+    )
+    ansatz, _ = ansatz_from_circuit(qc)
+    circuit = ansatz.circuit(np.asarray(aqc_row["parameters"]))
+    exact = exact_zz(psi)
+    out: dict[str, Any] = {"exact": exact.tolist()}
+    t0 = time.perf_counter()
+    aer = zz_correlators(circuit, "aer")
+    out["aer"] = aer.tolist()
+    out["aer_max_error"] = float(np.max(np.abs(aer - exact)))
+    out["aer_time"] = time.perf_counter() - t0
+    if config.get("device"):
+        prec = float(config["shots_precision"]) or None
+        dev = zz_correlators(circuit, str(config["device"]), precision=prec, seed=1)
+        out["device"] = str(config["device"])
+        out["device_values"] = dev.tolist()
+        out["device_max_error"] = float(np.max(np.abs(dev - exact)))
+    return out
+
+
+@register("aqc", config=DEFAULT_CONFIG)
+def run(
+    config: dict[str, Any],
+    *,
+    backend: str | None,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+) -> dict[str, Any]:
+    """AQC-Tensor vs Trotter vs staircase on an XXZ quench: fidelity vs two-qubit depth."""
+    n = int(config["num_qubits"])
+    if n < 4:
+        raise ValueError(f"num_qubits must be >= 4, got {n}")
+    t0 = time.perf_counter()
+    psi = _target(config)
+    target_info = store.compute(
+        "target",
+        lambda: {
+            "num_qubits": n,
+            "max_bond": max(psi.bond_dims),
+            "truncation_error": 1 - psi.fidelity_estimate,
+            "time_s": time.perf_counter() - t0,
+        },
+    )
+    steps_list = [int(s) for s in config["ansatz_steps"]]
+    aqc_rows = [
+        store.compute(f"aqc/{s}", lambda s=s: _aqc(psi, s, config))
+        for s in progress(steps_list, total=len(steps_list), desc="aqc")
+    ]
+    trotter_rows = store.compute("trotter", lambda: _trotter(psi, config))
+    stair_rows = store.compute("staircase", lambda: _staircase(psi, config))
+    running = store.compute("running", lambda: _running(psi, aqc_rows[-1], config))
+
+    table = []
+    for r in aqc_rows:
+        same_depth = [t for t in trotter_rows if t["two_qubit_depth"] <= r["two_qubit_depth"]]
+        same_fid = [t for t in trotter_rows if t["fidelity"] >= r["fidelity"]]
+        stair_fid = [t for t in stair_rows if t["fidelity"] >= r["fidelity"]]
+        table.append(
+            {
+                "ansatz_steps": r["steps"],
+                "aqc_depth": r["two_qubit_depth"],
+                "aqc_fidelity": r["fidelity"],
+                "trotter_init_fidelity": r["initial_fidelity"],
+                "trotter_same_depth_fidelity": max(t["fidelity"] for t in same_depth)
+                if same_depth
+                else None,
+                "trotter_same_fidelity_depth": min(t["two_qubit_depth"] for t in same_fid)
+                if same_fid
+                else None,
+                "staircase_same_fidelity_depth": min(t["two_qubit_depth"] for t in stair_fid)
+                if stair_fid
+                else None,
+                "aqc_time_s": r["wall_time"],
+            }
+        )
+    _plot(store, aqc_rows, trotter_rows, stair_rows)
+    return {
+        "target": target_info,
+        "table": table,
+        "aqc": [{k: v for k, v in r.items() if k != "parameters"} for r in aqc_rows],
+        "trotter": trotter_rows,
+        "staircase": stair_rows,
+        "running": running,
+    }
+
+
+def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
+    from qtwin.experiments.figures import new_figure
+
+    fig, ax = new_figure(figsize=(5.2, 3.6))
+    for rows, label, style in (
+        (trotter, "Trotter", "s-"),
+        (stair, "staircase (Ran 2020)", "^-"),
+        (aqc, "AQC-Tensor", "o-"),
+    ):
+        d = [r["two_qubit_depth"] for r in rows]
+        f = [max(1 - r["fidelity"], 1e-16) for r in rows]
+        ax.plot(d, f, style, label=label)
+    ax.set_yscale("log")
+    ax.set_xscale("log")
+    ax.set_xlabel("two-qubit (CNOT) depth")
+    ax.set_ylabel("1 - fidelity with target")
+    ax.legend()
+    store.save_figure(fig, "fidelity_vs_depth.png")
