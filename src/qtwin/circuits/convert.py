@@ -320,5 +320,10 @@ def phase_factor(phase: Any, dtype: torch.dtype, device: torch.device) -> torch.
     """``exp(i * phase)`` as a tensor (batched if ``phase`` is), or ``None`` for a zero phase."""
     if not isinstance(phase, torch.Tensor) and phase == 0:
         return None
-    ph = torch.as_tensor(phase, device=device)
+    # the real dtype matching ``dtype``: a float32 phase would put |factor| off 1 by ~1e-8
+    real = torch.float64 if dtype == torch.complex128 else torch.float32
+    if isinstance(phase, torch.Tensor):
+        ph = phase.to(device=device, dtype=real)
+    else:
+        ph = torch.as_tensor(np.asarray(phase, dtype=np.float64), device=device).to(real)
     return torch.polar(torch.ones_like(ph), ph).to(dtype)
