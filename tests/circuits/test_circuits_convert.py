@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+
+
 def test_phase_factor_is_unit_modulus_to_double_precision():
     # a float32 phase put |exp(i phase)| off 1 by ~1e-8, and MPS.from_circuit's norm with it
     import torch
