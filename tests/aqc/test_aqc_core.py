@@ -169,7 +169,7 @@ def test_aqc_beats_trotter_init_and_aer_reproduces_fidelity(tmp_path):
     res = compile_mps(target, trotter, maxiter=15, progress=False)
     assert abs(res.initial_fidelity - f_trotter) < 1e-10
     assert res.fidelity > f_trotter + 1e-3
-    assert res.history[0] == pytest.approx(res.initial_fidelity)
+    assert res.history[0] == pytest.approx(f_trotter, abs=1e-10)  # the Aer value
     assert np.all(np.diff(res.history) > -1e-12)  # L-BFGS iterates never get worse
     assert res.two_qubit_depth == 6
     assert abs(circuit_fidelity(res.circuit, target, method="mps") - res.fidelity) < 1e-9
@@ -199,6 +199,10 @@ def test_target_fidelity_stop_and_checkpoint_resume(tmp_path):
     goal = res1.initial_fidelity + 0.5 * (res1.fidelity - res1.initial_fidelity)
     res3 = compile_mps(target, trotter, maxiter=50, target_fidelity=goal, progress=False)
     assert res3.reached_target and res3.num_iterations <= 4
+    # a checkpoint of another target (same ansatz size) is refused, not silently resumed
+    other = tebd_target(H, 0.6)
+    with pytest.raises(ValueError, match="checkpoint"):
+        compile_mps(other, trotter, maxiter=8, progress=False, checkpoint=ck)
 
 
 def test_targets_agree_between_tensornet_aer_quimb_and_dense():

@@ -49,6 +49,8 @@ def test_forward_equals_dense_update(factors):
 def test_parameter_counts_match_the_paper():
     # d_in = d_out = 4096, r = 256, chi = 32, d1 = d2 = 64 (arXiv:2601.06788, section IX)
     assert lora_parameter_count(4096, 4096, 256) == 2_097_152
+    # B: 4096 x 256; A_MPS: cores 256 x 64 x 32 and 32 x 64 -> the paper's 1 574 912
+    assert 4096 * 256 + 256 * 64 * 32 + 32 * 64 == 1_574_912
     assert mps_adapter_parameter_count(4096, 4096, 256, 32, (64, 64)) == 1_574_912
     layer = MPSAdapter(nn.Linear(384, 384), rank=8, alpha=16, chi=4)
     assert layer.num_adapter_parameters == mps_adapter_parameter_count(384, 384, 8, 4)

@@ -38,7 +38,7 @@ import torch
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 
-from qtwin._validation import as_generator, check_positive_int
+from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
 from qtwin.aqc.blocks import append_canonical, append_zxz, kak_block_tensor, zxz_gate
 
 __all__ = ["BlockAnsatz", "ansatz_from_circuit", "brickwork_ansatz"]
@@ -154,6 +154,7 @@ def brickwork_ansatz(
     """
     n = check_positive_int(num_qubits, "num_qubits", minimum=2)
     layers = check_positive_int(layers, "layers")
+    scale = check_nonnegative_float(scale, "scale")
     pairs = [(i, i + 1) for lay in range(layers) for i in range(lay % 2, n - 1, 2)]
     ansatz = BlockAnsatz(n, pairs)
     theta0 = as_generator(seed).normal(scale=scale, size=ansatz.num_parameters)

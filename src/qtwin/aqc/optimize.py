@@ -316,10 +316,23 @@ def compile_mps(
     start_iter = 0
     if checkpoint is not None and os.path.exists(checkpoint):
         saved = np.load(checkpoint)
-        if saved["theta"].shape == theta0.shape:
-            theta0 = saved["theta"].astype(float)
-            history = [float(x) for x in saved["history"]]
-            start_iter = int(saved["iteration"])
+        if saved["theta"].shape != theta0.shape:
+            raise ValueError(
+                f"checkpoint {os.fspath(checkpoint)!r} holds {saved['theta'].size} parameters, "
+                f"this ansatz has {theta0.size}: it belongs to another problem (delete it or "
+                "pass another path)"
+            )
+        # the same parameters must give the same fidelity against this target and ansatz
+        f_saved = objective.fidelity(saved["theta"].astype(float))
+        if "fidelity" in saved and abs(f_saved - float(saved["fidelity"])) > 1e-8:
+            raise ValueError(
+                f"checkpoint {os.fspath(checkpoint)!r} was written for another target or "
+                f"ansatz (its parameters give fidelity {f_saved:.10f} here, "
+                f"{float(saved['fidelity']):.10f} when saved); delete it or pass another path"
+            )
+        theta0 = saved["theta"].astype(float)
+        history = [float(x) for x in saved["history"]]
+        start_iter = int(saved["iteration"])
     f0 = objective.fidelity(theta0)
     initial_fidelity = history[0] if history else f0
     if not history:
@@ -339,7 +352,13 @@ def compile_mps(
         if checkpoint is None:
             return
         tmp = f"{os.fspath(checkpoint)}.tmp.npz"
-        np.savez(tmp, theta=last["theta"], history=np.asarray(history), iteration=it)
+        np.savez(
+            tmp,
+            theta=last["theta"],
+            fidelity=last["f"],
+            history=np.asarray(history),
+            iteration=it,
+        )
         os.replace(tmp, checkpoint)
 
     bar = None

@@ -134,6 +134,8 @@ def staircase_compile(target: Any, layers: int, *, max_bond: int | None = None) 
     layers = check_positive_int(layers, "layers")
     psi0 = to_target_mps(target)
     psi0.normalize()
+    if max_bond is not None:
+        max_bond = check_positive_int(max_bond, "max_bond")
     cap = max_bond if max_bond is not None else max(max(psi0.bond_dims, default=1), 2)
     all_layers: list[list[tuple[np.ndarray, tuple[int, ...]]]] = []
     fids: list[float] = []

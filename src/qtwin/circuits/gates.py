@@ -24,7 +24,14 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-__all__ = ["gate_matrix", "has_torch_formula", "PARAMETRIC_GATES", "pauli_matrix", "permute_wires"]
+__all__ = [
+    "gate_matrix",
+    "batched_kron",
+    "has_torch_formula",
+    "PARAMETRIC_GATES",
+    "pauli_matrix",
+    "permute_wires",
+]
 
 Angle = float | torch.Tensor
 
@@ -110,11 +117,23 @@ def _controlled(u: torch.Tensor) -> torch.Tensor:
     return _kron(eye.expand(u.shape), p0) + _kron(u, p1)
 
 
-def _kron(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Batched Kronecker product ``a ⊗ b`` over the last two axes."""
+def batched_kron(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Batched Kronecker product ``a ⊗ b`` over the last two axes (leading axes broadcast).
+
+    In Qiskit's little-endian order ``batched_kron(u1, u0)`` acts with ``u0`` on qubit 0.
+
+    Example:
+        >>> import torch
+        >>> x = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+        >>> batched_kron(torch.stack([x, torch.eye(2)]), torch.eye(2)).shape
+        torch.Size([2, 4, 4])
+    """
     out = a[..., :, None, :, None] * b[..., None, :, None, :]
     shape = out.shape[:-4] + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1])
     return out.reshape(shape)
+
+
+_kron = batched_kron
 
 
 def _xx_plus_yy(theta: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:

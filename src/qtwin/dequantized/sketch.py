@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from qtwin._validation import as_generator, check_positive_int
+from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
 from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.estimation import check_eps_delta
 from qtwin.dequantized.matrix import SQMatrix, as_sqmatrix
@@ -238,6 +238,7 @@ def low_rank_approximation(
         True
     """
     k = check_positive_int(k, "k")
+    threshold = check_nonnegative_float(threshold, "threshold")
     eps, delta = check_eps_delta(eps, delta)
     sub = eps / (4.0 * math.sqrt(k))
     sk = fkv_sketch(A, sub, delta, r=r, c=c, seed=seed)

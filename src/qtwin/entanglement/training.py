@@ -224,12 +224,13 @@ def finetune(
     start = 0
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if ckpt is not None and ckpt.is_file():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=True)
         _load_trainable(net, state["net"])
         head.load_state_dict(state["head"])
         opt.load_state_dict(state["opt"])
         losses, start = list(state["losses"]), int(state["step"])
-        rng = state["rng"]
+        rng = np.random.Generator(getattr(np.random, state["rng"]["bit_generator"])())
+        rng.bit_generator.state = state["rng"]
     order = [
         rng.choice(len(sentences), size=min(batch_size, len(sentences)), replace=False)
         for _ in range(steps)
@@ -252,7 +253,7 @@ def finetune(
                     "opt": opt.state_dict(),
                     "losses": losses,
                     "step": step + 1,
-                    "rng": rng,
+                    "rng": rng.bit_generator.state,  # builtins only: loads with weights_only
                 },
             )
     deltas = _deltas(method, net, before, adapters)

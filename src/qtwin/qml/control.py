@@ -123,12 +123,14 @@ def train_actor_critic(
     episodes = check_positive_int(episodes, "episodes")
     max_steps = check_positive_int(max_steps, "max_steps")
     gamma = check_nonnegative_float(gamma, "gamma")
+    if gamma > 1:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
     torch.manual_seed(seed)
     opt = torch.optim.Adam([p for p in agent.parameters() if p.requires_grad], lr=lr)
     curve: dict[str, Any] = {"returns": [], "episode_time_s": [], "resumed_from": 0}
     path = Path(checkpoint) if checkpoint is not None else None
     if path is not None and path.exists():
-        state = torch.load(path, weights_only=False)
+        state = torch.load(path, weights_only=True)
         agent.load_state_dict(state["agent"])
         opt.load_state_dict(state["optimizer"])
         curve = state["curve"]

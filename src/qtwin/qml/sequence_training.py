@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,8 @@ def fit_sequence_model(
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_nonnegative_float(lr, "lr")
+    if lr == 0:
+        raise ValueError("lr must be > 0, got 0")
     check_choice(optimizer, "optimizer", ("rmsprop", "adam", "sgd"))
     x, y = _tensor(x_train), _tensor(y_train)
     if len(x) != len(y):
@@ -169,10 +171,10 @@ def fit_sequence_model(
     start = 0
     path = Path(checkpoint) if checkpoint is not None else None
     if path is not None and path.exists():
-        state = torch.load(path, weights_only=False)
+        state = torch.load(path, weights_only=True)  # plain tensors and builtins only
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
-        result = state["result"]
+        result = TrainResult(**state["result"])
         start = result.resumed_from = result.epochs_run
     rng = np.random.default_rng(seed)
     for _ in range(start):  # keep the shuffling stream identical after a resume
@@ -203,6 +205,11 @@ def fit_sequence_model(
             epochs_iter.set_postfix(train=result.train_loss[-1], test=result.final_test_loss)
         if path is not None:
             _save(
-                path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "result": result}
+                path,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "result": asdict(result),
+                },
             )
     return result

@@ -126,7 +126,15 @@ def delayed_quantum_control(
         >>> s.shape, round(float(s.max()), 3)
         ((2200,), 1.0)
     """
-    x = np.arange(x_min, x_max, check_nonnegative_float(step, "step") or 0.01)
+    step = check_nonnegative_float(step, "step")
+    if step == 0:
+        raise ValueError("step must be > 0, got 0")
+    check_finite(x_min, "x_min")
+    check_finite(x_max, "x_max")
+    x_min, x_max = float(x_min), float(x_max)
+    if not x_min < x_max:
+        raise ValueError(f"x_min must be < x_max, got x_min={x_min}, x_max={x_max}")
+    x = np.arange(x_min, x_max, step)
     n = np.arange(check_positive_int(num_pulses, "num_pulses"))
     return np.sum(np.exp(-10.0 * (x[:, None] - 2.0 * n[None, :]) ** 2), axis=1) * np.exp(-x / 16)
 
@@ -193,7 +201,12 @@ def jaynes_cummings_inversion(
 
     num_points = check_positive_int(num_points, "num_points", minimum=2)
     nbar = check_nonnegative_float(mean_photons, "mean_photons")
-    n_max = max_photons or int(nbar + 10 * np.sqrt(nbar) + 10)
+    check_finite(t_max, "t_max")
+    check_finite(coupling, "coupling")
+    if max_photons is None:
+        n_max = int(nbar + 10 * np.sqrt(nbar) + 10)
+    else:
+        n_max = check_positive_int(max_photons, "max_photons")
     n = np.arange(n_max + 1)
     p = poisson.pmf(n, nbar)
     t = np.linspace(0.0, t_max, num_points)
@@ -320,6 +333,8 @@ def load_sequence_task(
         ((197, 4, 1), True)
     """
     check_choice(name, "name", TASKS)
+    if num_points is not None:
+        num_points = check_positive_int(num_points, "num_points", minimum=2)
     kw: dict[str, Any] = {} if num_points is None else {"num_points": num_points}
     targets = None
     if name == "damped_shm":

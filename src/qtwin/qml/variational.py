@@ -48,7 +48,7 @@ import numpy as np
 import torch
 
 from qtwin._validation import as_generator, check_choice, check_finite, check_positive_int
-from qtwin.circuits.gates import gate_matrix
+from qtwin.circuits.gates import batched_kron, gate_matrix
 from qtwin.tensornet import Statevector
 
 __all__ = [
@@ -166,12 +166,6 @@ def encode_product_state(
     return Statevector(state, [2] * num_qubits)
 
 
-def _kron(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Batched Kronecker product ``a ⊗ b`` over the last two axes."""
-    out = a[..., :, None, :, None] * b[..., None, :, None, :]
-    return out.reshape(*out.shape[:-4], a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1])
-
-
 def _rotation_matrices(angles: torch.Tensor, rotation: str, dtype: torch.dtype) -> torch.Tensor:
     """All qubits' ``2 x 2`` matrices at once, shape ``(..., n, 2, 2)`` (real part for a real
     ``dtype``): one call of :func:`~qtwin.circuits.gates.gate_matrix` batched over the qubits."""
@@ -187,7 +181,7 @@ def _layer_kron(mats: torch.Tensor) -> torch.Tensor:
     """Little-endian tensor product of ``mats`` ``(..., k, 2, 2)``: qubit 0 least significant."""
     out = mats[..., 0, :, :]
     for q in range(1, mats.shape[-3]):
-        out = _kron(mats[..., q, :, :], out)
+        out = batched_kron(mats[..., q, :, :], out)
     return out
 
 
