@@ -221,8 +221,8 @@ def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
         f = [max(1 - r["fidelity"], 1e-16) for r in rows]
         ax.plot(d, f, style, label=label)
     ax.set_yscale("log")
-    ax.set_xscale("log")
     ax.set_xlabel("two-qubit (CNOT) depth")
+    ax.set_xlim(left=0)
     ax.set_ylabel("1 - fidelity with target")
     ax.legend()
     store.save_figure(fig, "fidelity_vs_depth.png")
