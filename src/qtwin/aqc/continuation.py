@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
+from qtwin._threads import torch_threads
 from qtwin._validation import check_finite, check_positive_int
-from qtwin.aqc._threads import torch_threads
 from qtwin.aqc.generation import ansatz_from_circuit
 from qtwin.aqc.optimize import AQCResult, FidelityObjective, compile_mps
 

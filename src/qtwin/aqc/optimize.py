@@ -41,8 +41,8 @@ import scipy.optimize
 import torch
 from qiskit import QuantumCircuit
 
+from qtwin._threads import torch_threads
 from qtwin._validation import check_choice, check_finite, check_positive_int
-from qtwin.aqc._threads import torch_threads
 from qtwin.aqc.generation import BlockAnsatz, ansatz_from_circuit
 from qtwin.aqc.network import OverlapNetwork, matrix_to_site_tensor
 from qtwin.aqc.targets import to_target_mps

@@ -32,8 +32,8 @@ import numpy as np
 import torch
 from qiskit import QuantumCircuit
 
+from qtwin._threads import torch_threads
 from qtwin._validation import check_positive_int
-from qtwin.aqc._threads import torch_threads
 from qtwin.aqc.network import OverlapNetwork
 from qtwin.aqc.targets import to_target_mps
 from qtwin.tensornet import MPS

@@ -28,8 +28,8 @@ import torch
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
+from qtwin._threads import torch_threads
 from qtwin._validation import check_choice, check_finite, check_positive_int
-from qtwin.aqc._threads import torch_threads
 from qtwin.tensornet import MPS
 
 __all__ = ["tebd_target", "target_from_circuit", "to_target_mps"]

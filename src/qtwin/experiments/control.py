@@ -76,14 +76,10 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """Actor-critic on CartPole-v1: QFWP policy vs QLSTM policy, learning curves."""
-    import torch
+    from qtwin._threads import torch_threads
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: extra threads only add overhead
-    try:
+    with torch_threads(1):  # tiny tensors: extra threads only add overhead
         return _run(config, seed=seed, store=store, progress=progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _run(

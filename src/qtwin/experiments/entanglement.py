@@ -222,7 +222,6 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """Entanglement profiles of MiniLM-L6 updates and attention (LoRA vs full vs MPS)."""
-    import torch
 
     from qtwin.entanglement import site_layout
 
@@ -230,11 +229,10 @@ def run(
         if m not in ("lora", "full", "mps"):
             raise ValueError(f"methods entries must be 'lora', 'full' or 'mps', got {m!r}")
     threads = int(config.get("torch_threads", 0))
-    saved_threads = torch.get_num_threads()
-    if threads > 0:
-        torch.set_num_threads(threads)
+    from qtwin._threads import torch_threads
+
     model = _Model()
-    try:
+    with torch_threads(threads if threads > 0 else None):
         tasks: list[tuple[str, Callable[[], Any]]] = [
             ("baselines", lambda: _baselines(config, seed)),
             ("pretrained", lambda: _pretrained(model, config)),
@@ -268,8 +266,6 @@ def run(
             unit: store.compute(unit, fn)
             for unit, fn in progress(tasks, total=len(tasks), desc="entanglement")
         }
-    finally:
-        torch.set_num_threads(saved_threads)
 
     wdims = site_layout((384, 384)).dims
     (wcut,) = site_layout((384, 384)).boundaries

@@ -121,14 +121,10 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """Every sequence model on every task: test MSE, epochs to a loss threshold, wall time."""
-    import torch
+    from qtwin._threads import torch_threads
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: extra threads only add overhead
-    try:
+    with torch_threads(1):  # tiny tensors: extra threads only add overhead
         return _run(config, seed=seed, store=store, progress=progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _run(
