@@ -91,7 +91,7 @@ def target_from_circuit(
     if method == "tensornet":
         with torch_threads(1):
             psi = MPS.from_circuit(qc, max_bond=max_bond, cutoff=cutoff)
-        return _recanonicalize(psi).normalize()
+        return psi.normalize()
     from qiskit_aer import AerSimulator
 
     opts: dict[str, Any] = {"matrix_product_state_truncation_threshold": max(cutoff, 1e-16)}
@@ -105,8 +105,9 @@ def target_from_circuit(
 
 
 def _recanonicalize(psi: MPS) -> MPS:
-    """Canonical form rebuilt by full QR sweeps (so norms read off the centre are exact even
-    when a tensor away from the centre was rescaled, e.g. by a global phase)."""
+    """Canonical form rebuilt by full QR sweeps in the (possibly promoted) dtype of ``psi``, so
+    that norms read off the centre are exact for any user MPS (e.g. one built in complex64, or
+    with a tensor rescaled away from its recorded centre)."""
     psi.center = None
     with torch_threads(1):
         return psi.canonicalize(0)

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from qtwin._validation import check_finite
+
 __all__ = ["LawFit", "fit_laws", "best_law", "valley_depth"]
 
 
@@ -110,8 +112,7 @@ def fit_laws(
         raise ValueError(
             f"entropies must be a 1-D profile with at least 3 cuts, got shape {y.shape}"
         )
-    if not np.all(np.isfinite(y)):
-        raise ValueError("entropies must be finite numbers; got NaN or inf")
+    check_finite(y, "entropies")
     x, total = _coordinates(y.size, site_dims)
     chord = np.log(total / math.pi * np.sin(math.pi * x / total))
     ones = np.ones_like(x)

@@ -51,10 +51,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from qtwin._validation import check_choice, check_positive_int
+from qtwin._validation import check_choice, check_finite, check_positive_int
 from qtwin.tensornet import Statevector
 
 __all__ = ["FarhiNevenQNN", "PauliTerm", "default_generators", "pauli_terms_circuit"]
+
+#: how bad-parameter errors name the angles
+_THETA = "theta (the QNN parameters)"
 
 PauliTerm = tuple[str, tuple[int, ...]]
 """A generator: Pauli letters and the qubits they act on, letter ``k`` on qubit ``sites[k]``."""
@@ -304,7 +307,7 @@ class FarhiNevenQNN(torch.nn.Module):
                 raise ValueError(
                     f"theta must have {num} entries (one per generator), got {init.numel()}"
                 )
-            _check_theta(init)
+            check_finite(init, _THETA)
         else:
             if not np.isfinite(init_scale) or init_scale < 0:
                 raise ValueError(f"init_scale must be a finite number >= 0, got {init_scale!r}")
@@ -377,7 +380,7 @@ class FarhiNevenQNN(torch.nn.Module):
         complex array of shape ``(B, 2^n)`` of normalized amplitudes (Qiskit order); the
         readout is appended in :math:`|0\rangle`.
         """
-        _check_theta(self.theta)
+        check_finite(self.theta, _THETA)
         kind, data = self._inputs(z)
         if kind == "bits":
             bits = data.to(self.theta.device)
@@ -444,7 +447,7 @@ class FarhiNevenQNN(torch.nn.Module):
         The readout is the last qubit; measure ``Y`` on it (``SparsePauliOp("Y" + "I" * n)``).
         """
         theta = self.theta.detach().cpu()
-        _check_theta(theta)
+        check_finite(theta, _THETA)
         bits = None if z is None else self._bits(z)
         if bits is not None and bits.shape[0] != 1:
             raise ValueError(f"z must be a single bit string of length {self.n} for to_qiskit")
@@ -454,11 +457,6 @@ class FarhiNevenQNN(torch.nn.Module):
             theta.tolist(),
             None if bits is None else bits[0].numpy(),
         )
-
-
-def _check_theta(theta: torch.Tensor) -> None:
-    if not bool(torch.isfinite(theta.detach()).all()):
-        raise ValueError("theta (the QNN parameters) must be finite numbers; got NaN or inf")
 
 
 def _check_labels(labels: Any, batch: int) -> torch.Tensor:
