@@ -33,6 +33,8 @@ from qtwin.circuits.convert import phase_factor, to_gate_list
 __all__ = ["Statevector"]
 
 _MAX_AMPLITUDES = 2**28
+# a projection keeping at most this fraction of the norm is an outcome of zero probability
+_ZERO_PROBABILITY = {torch.complex128: 1e-24, torch.complex64: 1e-10}
 
 
 class Statevector:
@@ -293,6 +295,103 @@ class Statevector:
     def probabilities(self) -> torch.Tensor:
         """Born probabilities, shape ``(B, D)``."""
         return self.data.abs() ** 2
+
+    def _site_view(self, site: int) -> torch.Tensor:
+        r"""The amplitudes as ``(B, D_above, d_site, D_below)`` (a view, no copy).
+
+        Little-endian: site ``s`` has stride :math:`\prod_{j<s} d_j`, so the sites above it form
+        the leading axis and the sites below it the trailing one.
+        """
+        above = int(np.prod(self.dims[site + 1 :], dtype=np.int64))
+        below = int(np.prod(self.dims[:site], dtype=np.int64))
+        return self.data.reshape(self.data.shape[0], above, self.dims[site], below)
+
+    def _check_site(self, site: Any) -> int:
+        if isinstance(site, bool) or not isinstance(site, (int, np.integer)):
+            raise TypeError(f"site must be an int, got {type(site).__name__}")
+        if not 0 <= int(site) < self.num_sites:
+            raise ValueError(f"site must be in [0, {self.num_sites - 1}], got {site}")
+        return int(site)
+
+    def qubit_probabilities(self, site: int) -> torch.Tensor:
+        r"""Born probabilities of the local outcomes of one site, shape ``(B, d)``.
+
+        .. math::
+
+            p_b(k) = \frac{\sum_{i:\,i_{\text{site}}=k} |\psi_b(i)|^2}{\sum_i |\psi_b(i)|^2},
+            \qquad k = 0, \dots, d_{\text{site}} - 1,
+
+        normalized per batch entry (each row sums to 1). Differentiable through autograd.
+
+        Args:
+            site: the qubit or qudit, ``0 <= site < num_sites``.
+
+        Example:
+            >>> from qiskit import QuantumCircuit
+            >>> qc = QuantumCircuit(2); _ = qc.ry(torch.pi / 3, 1)
+            >>> Statevector.from_circuit(qc).qubit_probabilities(1).round(decimals=12).tolist()
+            [[0.75, 0.25]]
+        """
+        site = self._check_site(site)
+        p = torch.sum(self._site_view(site).abs() ** 2, dim=(1, 3))
+        return p / p.sum(dim=1, keepdim=True)
+
+    def project(self, site: int, outcome: int | Sequence[int]) -> Statevector:
+        r"""Project one site onto :math:`|k\rangle` and renormalize, in place; returns ``self``.
+
+        .. math::
+
+            \psi_b \leftarrow \frac{(\mathbb{1} \otimes |k_b\rangle\langle k_b|_{\text{site}}
+            \otimes \mathbb{1})\,\psi_b}{\lVert \cdots \rVert}
+
+        the post-measurement state of outcome :math:`k_b` (a mid-circuit measurement once
+        :math:`k_b` is drawn from :meth:`qubit_probabilities`). Differentiable through autograd.
+
+        Args:
+            site: the qubit or qudit, ``0 <= site < num_sites``.
+            outcome: one outcome for every batch entry, or a sequence (or 1-D array/tensor) with
+                one outcome per batch entry; each in ``[0, d_site - 1]``.
+
+        Raises:
+            ValueError: ``site`` or ``outcome`` out of range, ``outcome`` of the wrong length,
+                or an outcome of zero probability.
+
+        Example:
+            >>> from qiskit import QuantumCircuit
+            >>> qc = QuantumCircuit(2); _ = qc.h(0); _ = qc.cx(0, 1)
+            >>> sv = Statevector.from_circuit(qc, batch=2).project(0, [0, 1])
+            >>> sv.probabilities().round(decimals=12).tolist()
+            [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+        """
+        site = self._check_site(site)
+        d = self.dims[site]
+        b = self.batch
+        k = np.asarray(outcome.detach().cpu() if isinstance(outcome, torch.Tensor) else outcome)
+        if k.dtype == bool or not np.issubdtype(k.dtype, np.integer) or k.ndim > 1:
+            raise ValueError(f"outcome must be an int or a sequence of {b} ints, got {outcome!r}")
+        k = np.full(b, int(k)) if k.ndim == 0 else k
+        if k.shape != (b,):
+            raise ValueError(f"outcome must have one entry per batch entry ({b}), got {k.size}")
+        if np.any((k < 0) | (k >= d)):
+            raise ValueError(f"outcome must be in [0, {d - 1}] for site {site}, got {k.tolist()}")
+        view = self._site_view(site)
+        rows = torch.arange(b, device=self.data.device)
+        cols = torch.as_tensor(k, dtype=torch.long, device=self.data.device)
+        mask = torch.zeros(b, d, dtype=self.data.real.dtype, device=self.data.device)
+        mask[rows, cols] = 1
+        kept = view * mask.reshape(b, 1, d, 1).to(view.dtype)
+        norm2 = torch.sum(kept.abs() ** 2, dim=(1, 2, 3))
+        total = torch.sum(view.abs() ** 2, dim=(1, 2, 3))
+        tiny = _ZERO_PROBABILITY.get(self.data.dtype, 1e-10)
+        bad = (norm2.detach() <= tiny * total.detach()).cpu().numpy()
+        if bad.any():
+            raise ValueError(
+                f"outcome {k[bad].tolist()} of site {site} has zero probability "
+                f"in batch entries {np.flatnonzero(bad).tolist()}"
+            )
+        scale = torch.rsqrt(norm2).to(kept.dtype).reshape(b, 1, 1, 1)
+        self.data = (kept * scale).reshape(b, -1)
+        return self
 
     def sample(self, shots: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """``shots`` basis-state indices per batch entry, shape ``(B, shots)``."""
