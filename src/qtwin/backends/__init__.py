@@ -21,6 +21,7 @@ from qtwin.backends.errors import BackendUnavailableError
 from qtwin.backends.fake import fake_device_names
 from qtwin.backends.isa import IsaEstimator, IsaSampler
 from qtwin.backends.pennylane import PennyLaneEstimator, PennyLaneSampler
+from qtwin.backends.qiskit_backend import TensornetBackend
 from qtwin.backends.registry import BACKEND_PATTERNS, available_backends, get_backend
 from qtwin.backends.tensornet_estimator import TensornetEstimator
 from qtwin.backends.tensornet_options import MPSOptions
@@ -33,6 +34,7 @@ __all__ = [
     "QtwinBackend",
     "BackendUnavailableError",
     "TensornetSampler",
+    "TensornetBackend",
     "TensornetEstimator",
     "MPSOptions",
     "AerAutoSampler",

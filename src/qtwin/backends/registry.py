@@ -133,7 +133,18 @@ def _tensornet(
         sampler=sampler,
         estimator=estimator,
         description=f"qtwin.tensornet MPS simulator ({detail})",
+        target_backend=_tensornet_target_backend(seed, default_shots, mps),
     )
+
+
+def _tensornet_target_backend(seed: Any, shots: int, mps: dict[str, Any]) -> Any:
+    """The :class:`~qtwin.backends.TensornetBackend` (a ``BackendV2``) with the same options."""
+    from qtwin.backends.qiskit_backend import TensornetBackend
+
+    seed_simulator = int(seed) if isinstance(seed, int) and not isinstance(seed, bool) else None
+    known = set(TensornetBackend._default_options().__dict__)
+    run_options = {k: v for k, v in mps.items() if k in known}
+    return TensornetBackend(shots=shots, seed_simulator=seed_simulator, **run_options)
 
 
 def _aer(
