@@ -128,27 +128,47 @@ def test_truncation_is_reported() -> None:
     assert result[0].data.meas.num_shots == 100
 
 
-@pytest.mark.parametrize("primitive", ["sampler", "estimator"])
-def test_mid_circuit_measurement_is_refused(primitive: str) -> None:
+def test_mid_circuit_measurement_runs_as_trajectories() -> None:
+    """Formerly refused: now a measured Bell pair reads 00 or 11, and the estimator sees the
+    dephased state (ZZ = 1, XX = 0 instead of the pure Bell state's XX = 1)."""
     qc = QuantumCircuit(2, 2)
     qc.h(0)
     qc.measure(0, 0)
     qc.cx(0, 1)
     qc.measure(1, 1)
-    backend = get_backend("tensornet")
-    with pytest.raises(ValueError, match="mid-circuit measurement.*'aer' backend"):
-        if primitive == "sampler":
-            backend.sampler.run([qc])
-        else:
-            backend.estimator.run([(qc, "ZZ")])
+    backend = get_backend("tensornet", seed=5)
+    result = backend.sampler.run([qc], shots=400).result()[0]
+    counts = result.data.c.get_counts()
+    assert set(counts) == {"00", "11"} and 150 < counts["00"] < 250
+    assert result.metadata["num_branches"] == 2
+    dynamic = QuantumCircuit(2, 1)
+    dynamic.h(0)
+    dynamic.measure(0, 0)
+    dynamic.cx(0, 1)
+    evs = backend.estimator.run([(dynamic, ["ZZ", "XX"])]).result()[0].data.evs
+    np.testing.assert_allclose(evs, [1.0, 0.0], atol=1e-12)
 
 
-def test_reset_is_refused() -> None:
+def test_reset_runs() -> None:
     qc = QuantumCircuit(1)
+    qc.h(0)
     qc.reset(0)
     qc.measure_all()
-    with pytest.raises(ValueError, match="reset"):
+    assert TensornetSampler(seed=1).run([qc], shots=30).result()[0].data.meas.get_counts() == {
+        "0": 30
+    }
+
+
+def test_unsupported_instruction_is_named() -> None:
+    from qiskit.circuit import Instruction
+
+    qc = QuantumCircuit(1, 1)
+    qc.measure(0, 0)
+    qc.append(Instruction("opaque_thing", 1, 0, []), [0])
+    with pytest.raises(ValueError, match=r"pubs\[0\].*'opaque_thing'"):
         TensornetSampler().run([qc])
+    with pytest.raises(ValueError, match=r"pubs\[0\].*'opaque_thing'"):
+        TensornetEstimator().run([(qc, "Z")])
 
 
 @pytest.mark.parametrize("name", ["tensornet", "aer", "fake:manila"])

@@ -1,7 +1,8 @@
 """PUB plumbing shared by the primitives and wrappers in :mod:`qtwin.backends`.
 
 * input checks that run before a job starts: finite parameter values, no control flow, only
-  final measurements (:func:`check_unitary_circuit`, :func:`strip_measurements`);
+  final measurements (:func:`check_unitary_circuit`, :func:`strip_measurements`), or a
+  dynamic circuit that converts to a trajectory program (:func:`dynamic_program`);
 * the loop over a PUB's parameter sets and the packing of its result, for primitives that
   compute one parameter set at a time (:func:`sampler_pub_result`,
   :func:`estimator_pub_result`);
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qiskit.circuit import Parameter, QuantumCircuit
@@ -45,6 +46,9 @@ from qiskit.quantum_info import SparseObservable, SparsePauliOp
 
 from qtwin._validation import check_finite
 
+if TYPE_CHECKING:
+    from qtwin.circuits.dynamic import Program
+
 __all__ = [
     "MeasuredRegisters",
     "check_parameter_values",
@@ -59,6 +63,7 @@ __all__ = [
     "as_pauli_observables",
     "observable_elements",
     "strip_measurements",
+    "dynamic_program",
 ]
 
 
@@ -97,6 +102,20 @@ def strip_measurements(
         raise ValueError(
             f"{primitive} cannot run pubs[{pub_index}]: {exc}. {hint}".rstrip()
         ) from exc
+
+
+def dynamic_program(circuit: QuantumCircuit, pub_index: int, primitive: str) -> Program:
+    """``circuit`` as a :class:`~qtwin.circuits.dynamic.Program` for the trajectory driver.
+
+    Raises:
+        ValueError: an instruction the driver cannot run, named with the PUB.
+    """
+    from qtwin.circuits.dynamic import circuit_to_program
+
+    try:
+        return circuit_to_program(circuit)
+    except ValueError as exc:
+        raise ValueError(f"{primitive} cannot run pubs[{pub_index}]: {exc}") from exc
 
 
 def check_unitary_circuit(
@@ -194,19 +213,22 @@ def estimator_pub_result(
     primitive: str,
     rng: np.random.Generator,
     evaluate: EvaluateFn,
+    *,
+    strip: bool = True,
     **metadata: Any,
 ) -> PubResult:
     """Estimate a PUB one parameter set at a time; observables broadcast as in Qiskit.
 
-    The final measurements are split off ``pub.circuit``, leaving ``body``. For every
-    parameter index that some output uses (:func:`broadcast_positions`),
+    The final measurements are split off ``pub.circuit``, leaving ``body`` (with
+    ``strip=False``, ``body`` is ``pub.circuit`` itself, for an ``evaluate`` that runs dynamic
+    circuits). For every parameter index that some output uses (:func:`broadcast_positions`),
     ``evaluate(index, body, values, observables)`` returns the expectation values of those
     outputs' observables (as :class:`SparsePauliOp`, in output order) in the state ``body``
     prepares at ``values``. ``pub.precision > 0`` adds Gaussian noise of that standard
     deviation from ``rng`` and sets ``stds``. The metadata are ``target_precision``,
     ``circuit_metadata``, then ``metadata``.
     """
-    body, _ = strip_measurements(pub.circuit, 0, primitive)
+    body = strip_measurements(pub.circuit, 0, primitive)[0] if strip else pub.circuit
     shape, positions = broadcast_positions(pub.parameter_values.shape, pub.observables.shape)
     observables = np.broadcast_to(observable_elements(pub.observables), shape)
     evs = np.zeros(shape, dtype=np.float64)

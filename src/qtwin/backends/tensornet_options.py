@@ -1,4 +1,9 @@
-"""Simulation options, seed and state preparation shared by the tensornet sampler and estimator.
+"""Simulation options, seed, engine choice and state preparation of the tensornet primitives.
+
+The engine is picked per circuit by ``method``: ``"mps"`` (:class:`~qtwin.tensornet.MPS`),
+``"statevector"`` (the dense :class:`~qtwin.tensornet.Statevector`) or ``"auto"``: the dense
+engine for at most :data:`AUTO_DENSE_MAX_QUBITS` qubits unless a truncation (``max_bond`` or
+``cutoff``) is asked for, which only the MPS honours; the MPS otherwise.
 
 Example:
     >>> MPSOptions.checked(max_bond=16, cutoff=1e-10).kwargs()
@@ -18,17 +23,35 @@ import numpy as np
 import torch
 from qiskit.circuit import Parameter, QuantumCircuit
 
-from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
+from qtwin._validation import (
+    as_generator,
+    check_choice,
+    check_nonnegative_float,
+    check_positive_int,
+)
 
 if TYPE_CHECKING:
     from qtwin.tensornet import MPS
+    from qtwin.tensornet.dynamic import Engine
 
-__all__ = ["MPSOptions", "TensornetPrimitive", "PURE_STATE_HINT"]
+__all__ = [
+    "MPSOptions",
+    "TensornetPrimitive",
+    "PURE_STATE_HINT",
+    "METHODS",
+    "AUTO_DENSE_MAX_QUBITS",
+]
 
 PURE_STATE_HINT = (
     "The tensornet backend simulates pure states; use the 'aer' backend for mid-circuit "
     "measurements and resets."
 )
+
+METHODS = ("auto", "mps", "statevector")
+"""The values of the ``method`` option."""
+
+AUTO_DENSE_MAX_QUBITS = 20
+"""``method="auto"`` runs circuits of at most this many qubits on the dense statevector."""
 
 _DTYPES = {"complex64": torch.complex64, "complex128": torch.complex128}
 
@@ -82,10 +105,12 @@ class MPSOptions:
 
 
 class TensornetPrimitive:
-    """The seed, the :class:`MPSOptions` and the state preparation of the tensornet primitives."""
+    """The seed, the :class:`MPSOptions`, the engine choice and the state preparation of the
+    tensornet primitives."""
 
     _seed: int | np.random.Generator | None
     _mps_options: MPSOptions
+    _method: str = "auto"
 
     def _init_tensornet(
         self,
@@ -95,12 +120,14 @@ class TensornetPrimitive:
         cutoff: float | None,
         dtype: Any,
         device: Any,
+        method: str = "auto",
     ) -> None:
         as_generator(seed)  # validates the type
         self._seed = seed
         self._mps_options = MPSOptions.checked(
             max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device
         )
+        self._method = check_choice(method, "method", METHODS)
 
     @property
     def seed(self) -> int | np.random.Generator | None:
@@ -111,6 +138,30 @@ class TensornetPrimitive:
     def mps_options(self) -> MPSOptions:
         """Truncation, dtype and device of the simulation."""
         return self._mps_options
+
+    @property
+    def method(self) -> str:
+        """``"auto"``, ``"mps"`` or ``"statevector"``: which engine runs the circuits."""
+        return self._method
+
+    def _method_for(self, circuit: QuantumCircuit) -> str:
+        """The engine ``"mps"`` or ``"statevector"`` that runs ``circuit``."""
+        if self._method != "auto":
+            return self._method
+        opts = self._mps_options
+        truncated = opts.max_bond is not None or opts.cutoff is not None
+        dense = circuit.num_qubits <= AUTO_DENSE_MAX_QUBITS and not truncated
+        return "statevector" if dense else "mps"
+
+    def _engine(self, circuit: QuantumCircuit) -> Engine:
+        """The simulator of ``circuit`` (see :meth:`_method_for`) as a trajectory engine."""
+        from qtwin.tensornet.dynamic import MPSEngine, StatevectorEngine
+
+        opts = self._mps_options
+        if self._method_for(circuit) == "statevector":
+            kwargs = {k: v for k, v in (("dtype", opts.dtype), ("device", opts.device)) if v}
+            return StatevectorEngine(**kwargs)
+        return MPSEngine(opts.kwargs())
 
     def _mps(self, body: QuantumCircuit, values: dict[Parameter, float]) -> MPS:
         """The state that ``body`` prepares at the parameter ``values``."""

@@ -1,23 +1,35 @@
-r"""A Qiskit V2 sampler on qtwin's matrix-product-state simulator.
+r"""A Qiskit V2 sampler on qtwin's tensor-network simulator (MPS or dense statevector).
 
 For each PUB ``(circuit, parameter_values, shots)`` and each parameter set, the sampler strips
-the final measurements, builds the state :math:`|\psi(\theta)\rangle` as an
+the final measurements, builds the state :math:`|\psi(\theta)\rangle` and draws ``shots``
+bitstrings :math:`x` with probability :math:`|\langle x|\psi(\theta)\rangle|^2`. The engine is
+chosen by ``method`` (:mod:`~qtwin.backends.tensornet_options`): an
 :class:`~qtwin.tensornet.MPS` (bond dimension capped at ``max_bond``, singular values below
-``cutoff`` dropped) and draws ``shots`` bitstrings :math:`x` with probability
-:math:`|\langle x|\psi(\theta)\rangle|^2` by sequential conditional sampling along the chain.
-Each classical register of the circuit becomes a field of the result's ``DataBin``.
+``cutoff`` dropped; sequential conditional sampling along the chain) or the dense
+:class:`~qtwin.tensornet.Statevector`. Each classical register of the circuit becomes a field
+of the result's ``DataBin``, in the bit order of Qiskit's ``StatevectorSampler``.
+
+Dynamic circuits (mid-circuit measurements, resets, ``if_else``, ``switch_case``,
+``for_loop``, ``while_loop``) run as branching trajectories
+(:mod:`qtwin.tensornet.dynamic`): shots share the simulation until a measurement outcome tells
+them apart, so a measurement whose outcome is certain costs no extra branch. A circuit with
+only final measurements takes the static path above.
 
 Truncation makes the sampled distribution that of a nearby state: the result metadata carry
 ``discarded_weight`` (array of the PUB shape), the total truncated weight, so that
-:math:`1 - \text{discarded\_weight}` estimates the fidelity with the exact state.
-
-Mid-circuit measurements, resets and classical control flow raise ``ValueError``.
+:math:`1 - \text{discarded\_weight}` estimates the fidelity with the exact state (always 0 on
+the dense engine). ``simulator`` and ``method`` name the engine that ran the PUB; a dynamic
+PUB also reports ``num_branches`` (trajectories per parameter set).
 
 Example:
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(2); _ = qc.x(0); _ = qc.measure_all()
     >>> result = TensornetSampler(seed=7).run([qc], shots=10).result()
-    >>> result[0].data.meas.get_counts()
+    >>> result[0].data.meas.get_counts(), result[0].metadata["method"]
+    ({'01': 10}, 'statevector')
+    >>> qc = QuantumCircuit(1, 2); _ = qc.x(0); _ = qc.measure(0, 0); _ = qc.reset(0)
+    >>> _ = qc.measure(0, 1)
+    >>> TensornetSampler(seed=7).run([qc], shots=10).result()[0].data.c.get_counts()
     {'01': 10}
 """
 
@@ -27,21 +39,28 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import Parameter, QuantumCircuit
-from qiskit.primitives.containers import SamplerPubResult
+from qiskit.primitives.containers import BitArray, DataBin, SamplerPubResult
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from qtwin.backends._primitive import RUN_CALLER, LocalSampler
-from qtwin.backends._pubs import check_unitary_circuit, sampler_pub_result, warn_if_no_registers
+from qtwin.backends._pubs import (
+    check_unitary_circuit,
+    dynamic_program,
+    iter_parameter_sets,
+    sampler_pub_result,
+    warn_if_no_registers,
+)
 from qtwin.backends.tensornet_options import PURE_STATE_HINT, TensornetPrimitive
+from qtwin.circuits.dynamic import is_dynamic
 
 __all__ = ["TensornetSampler"]
 
 
 class TensornetSampler(TensornetPrimitive, LocalSampler):
-    """Sampler V2 whose circuits run on :class:`qtwin.tensornet.MPS`.
+    """Sampler V2 whose circuits run on :class:`qtwin.tensornet.MPS` or ``Statevector``.
 
-    ``run`` raises ``ValueError`` for NaN/inf parameter values, mid-circuit measurements,
-    resets or control flow, before the job starts.
+    ``run`` raises ``ValueError`` for NaN/inf parameter values or an instruction it cannot
+    run (named in the message, e.g. ``store``), before the job starts.
 
     Args:
         default_shots: shots per parameter set when neither ``run`` nor the PUB gives them.
@@ -50,6 +69,8 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         cutoff: singular values below this (relative) threshold are discarded.
         dtype: torch complex dtype of the tensors (default ``torch.complex128``).
         device: torch device (``"cpu"``, ``"cuda"``...), default CPU.
+        method: ``"auto"`` (default: dense up to 20 qubits without truncation, MPS beyond),
+            ``"mps"`` or ``"statevector"``.
     """
 
     def __init__(
@@ -61,13 +82,19 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         cutoff: float | None = None,
         dtype: Any = None,
         device: Any = None,
+        method: str = "auto",
     ) -> None:
         super().__init__(default_shots=default_shots)
-        self._init_tensornet(seed, max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device)
+        self._init_tensornet(
+            seed, max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device, method=method
+        )
 
     def _check_pub(self, index: int, pub: SamplerPub) -> None:
         super()._check_pub(index, pub)
-        check_unitary_circuit(pub.circuit, index, "TensornetSampler", hint=PURE_STATE_HINT)
+        if is_dynamic(pub.circuit):
+            dynamic_program(pub.circuit, index, "TensornetSampler")
+        else:
+            check_unitary_circuit(pub.circuit, index, "TensornetSampler", hint=PURE_STATE_HINT)
         warn_if_no_registers(
             pub.circuit,
             index,
@@ -76,6 +103,9 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         )
 
     def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
+        if is_dynamic(pub.circuit):
+            return self._run_dynamic(pub, rng)
+        engine = self._engine(pub.circuit)
         discarded = np.zeros(pub.shape)
 
         def sample(
@@ -84,13 +114,13 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
             values: dict[Parameter, float],
             qubits: list[int],
         ) -> np.ndarray:
-            mps = self._mps(body, values)
+            state = engine.prepare(body, values)
             seed = int(rng.integers(2**63 - 1))
             if qubits:
-                samples = np.asarray(mps.sample(pub.shots, seed=seed))
+                samples = engine.sample(state, pub.shots, np.random.default_rng(seed))
             else:
                 samples = np.zeros((pub.shots, body.num_qubits), dtype=np.int64)
-            discarded[index] = float(mps.discarded_weight)
+            discarded[index] = engine.discarded_weight(state)
             return samples
 
         return sampler_pub_result(
@@ -98,5 +128,40 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
             "TensornetSampler",
             sample,
             discarded_weight=discarded,
-            simulator="qtwin.tensornet.MPS",
+            simulator=engine.name,
+            method=self._method_for(pub.circuit),
+        )
+
+    def _run_dynamic(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
+        """Sample a dynamic PUB by branching trajectories, one run per parameter set."""
+        from qtwin.tensornet.dynamic import sample_program
+
+        circuit = pub.circuit
+        program = dynamic_program(circuit, 0, "TensornetSampler")
+        engine = self._engine(circuit)
+        bits = np.zeros(pub.shape + (pub.shots, circuit.num_clbits), dtype=bool)
+        discarded = np.zeros(pub.shape)
+        branches = np.zeros(pub.shape, dtype=np.int64)
+        for index, values in iter_parameter_sets(circuit, pub.parameter_values):
+            seed = int(rng.integers(2**63 - 1))
+            out = sample_program(program, engine, pub.shots, seed=seed, parameter_values=values)
+            bits[index] = out.bits
+            discarded[index] = out.discarded_weight
+            branches[index] = out.num_branches
+        data = {
+            creg.name: BitArray.from_bool_array(
+                bits[..., [circuit.find_bit(b).index for b in creg]], order="little"
+            )
+            for creg in circuit.cregs
+        }
+        return SamplerPubResult(
+            DataBin(**data, shape=pub.shape),
+            metadata={
+                "shots": pub.shots,
+                "circuit_metadata": circuit.metadata,
+                "discarded_weight": discarded,
+                "simulator": engine.name,
+                "method": self._method_for(circuit),
+                "num_branches": branches,
+            },
         )
