@@ -29,10 +29,17 @@ import torch
 
 from qtwin._validation import as_generator, check_dims, check_finite, check_positive_int
 from qtwin.circuits.convert import phase_factor, to_gate_list
+from qtwin.tensornet.fusion import FusedGate, fuse_blocks
 
 __all__ = ["Statevector"]
 
 _MAX_AMPLITUDES = 2**28
+# fuse gates from this many sites on (below, one pass per gate is cheaper than fusing)
+_NUMBA_FUSION_MIN_SITES = 10
+_TORCH_FUSION_MIN_SITES = 14
+# widest dense and diagonal blocks of the fusion pass (see qtwin.tensornet.fusion)
+_MAX_FUSED_QUBITS = 5
+_MAX_DIAGONAL_QUBITS = 14
 # a projection keeping at most this fraction of the norm is an outcome of zero probability
 _ZERO_PROBABILITY = {torch.complex128: 1e-24, torch.complex64: 1e-10}
 
@@ -108,8 +115,7 @@ class Statevector:
         else:
             b = batch or max([m.shape[0] for m, _ in ops if m.ndim == 3] + [1])
             state = cls.zeros(len(dims), dims, batch=b, dtype=dtype, device=device)
-        for m, wires in ops:
-            state._apply(m, wires)
+        state._run(ops, owned=initial is None)
         factor = phase_factor(phase, dtype, state.data.device)
         if factor is not None:
             state.data = state.data * (factor.reshape(-1, 1) if factor.ndim else factor)
@@ -144,6 +150,74 @@ class Statevector:
         check_finite(m, "matrix")
         self._apply(m.to(dtype=self.data.dtype, device=self.data.device), sites)
         return self
+
+    def _run(self, ops: list[tuple[torch.Tensor, tuple[int, ...]]], *, owned: bool) -> None:
+        """Apply a validated gate list, fused, on the fastest path that keeps autograd.
+
+        Without autograd, on CPU qubits with unbatched matrices, the fused blocks run in place
+        through numba kernels (:mod:`qtwin.tensornet._dense_kernels`); otherwise through
+        torch, fusing from :data:`_TORCH_FUSION_MIN_SITES` sites on. ``owned`` says whether
+        ``self.data`` may be overwritten in place.
+        """
+        if not ops:
+            return
+        if self._numba_ok(ops):
+            from qtwin.tensornet import _dense_kernels as kernels
+
+            data = self.data if owned else self.data.clone()
+            data = data.contiguous()
+            psi = data.numpy()
+            fuse = self.num_sites >= _NUMBA_FUSION_MIN_SITES
+            blocks = _fused(ops, self.dims) if fuse else [FusedGate(m, w) for m, w in ops]
+            for blk in blocks:
+                m = blk.matrix.numpy()
+                if blk.diagonal:
+                    kernels.apply_diagonal(psi, m, blk.wires)
+                else:
+                    kernels.apply_dense(psi, m, blk.wires)
+            self.data = data
+            return
+        if self.num_sites >= _TORCH_FUSION_MIN_SITES:
+            for blk in _fused(ops, self.dims):
+                if blk.diagonal:
+                    self._apply_diagonal(blk.matrix, blk.wires)
+                else:
+                    self._apply(blk.matrix, blk.wires)
+            return
+        for m, wires in ops:
+            self._apply(m, wires)
+
+    def _numba_ok(self, ops: list[tuple[torch.Tensor, tuple[int, ...]]]) -> bool:
+        """Whether the in-place numba kernels may run ``ops`` (see :meth:`_run`)."""
+        from qtwin.tensornet import _dense_kernels as kernels
+
+        data = self.data
+        if data.device.type != "cpu" or data.dtype not in (torch.complex128, torch.complex64):
+            return False
+        if set(self.dims) != {2} or not kernels.available():
+            return False
+        if torch.is_grad_enabled() and (data.requires_grad or any(m.requires_grad for m, _ in ops)):
+            return False
+        return all(m.ndim == 2 and m.device.type == "cpu" for m, _ in ops)
+
+    def _apply_diagonal(self, diag: torch.Tensor, sites: tuple[int, ...]) -> None:
+        """Multiply by the diagonal ``diag`` (``(d,)`` or ``(B, d)``) on ``sites``."""
+        n = self.num_sites
+        positions = tuple(sites)
+        b = self.data.shape[0]
+        shape = [1] * n
+        for p in positions:
+            shape[n - 1 - p] = self.dims[p]
+        order = sorted(range(len(positions)), key=lambda i: -positions[i])
+        nb = diag.ndim - 1
+        gd = [self.dims[p] for p in positions]
+        t = diag.reshape(tuple(diag.shape[:-1]) + tuple(reversed(gd)))
+        t = t.permute(*range(nb), *[nb + (len(positions) - 1 - i) for i in order])
+        t = t.reshape(tuple(diag.shape[:-1]) + tuple(shape))
+        if nb == 0:
+            t = t.unsqueeze(0)
+        psi = self.data.reshape((b,) + tuple(reversed(self.dims))) * t
+        self.data = psi.reshape(psi.shape[0], -1)
 
     def _apply(self, m: torch.Tensor, sites: tuple[int, ...]) -> None:
         n = self.num_sites
@@ -440,3 +514,10 @@ def _popcount(x: torch.Tensor) -> torch.Tensor:
         count = count + (x & 1)
         x = x >> 1
     return count
+
+
+def _fused(ops: list[tuple[torch.Tensor, tuple[int, ...]]], dims: Sequence[int]) -> list[FusedGate]:
+    """The engine's fusion pass: dense blocks up to 5 wires, diagonal blocks up to 14."""
+    return fuse_blocks(
+        ops, dims, max_qubits=_MAX_FUSED_QUBITS, max_diagonal_qubits=_MAX_DIAGONAL_QUBITS
+    )
