@@ -159,7 +159,8 @@ class TensornetPrimitive:
 
         opts = self._mps_options
         if self._method_for(circuit) == "statevector":
-            kwargs = {k: v for k, v in (("dtype", opts.dtype), ("device", opts.device)) if v}
+            pairs = (("dtype", opts.dtype), ("device", opts.device))
+            kwargs = {k: v for k, v in pairs if v is not None}
             return StatevectorEngine(**kwargs)
         return MPSEngine(opts.kwargs())
 

@@ -380,9 +380,22 @@ def is_dynamic(qc: QuantumCircuit) -> bool:
             done.update(inst.qubits)
         elif op.name in _SKIPPED:
             continue
-        elif not isinstance(op, Gate) or inst.clbits or done.intersection(inst.qubits):
+        elif not _is_unitary(op, inst.clbits) or done.intersection(inst.qubits):
             return True
     return False
+
+
+def _is_unitary(op: Instruction, clbits: Sequence[Clbit]) -> bool:
+    """A gate, or an instruction without clbits whose definition holds only gates."""
+    if clbits or op.name in {"measure", "reset"} | _CONTROL_FLOW:
+        return False
+    if isinstance(op, Gate):
+        return True
+    definition = op.definition
+    return definition is not None and all(
+        inst.operation.name in _SKIPPED or _is_unitary(inst.operation, inst.clbits)
+        for inst in definition.data
+    )
 
 
 def circuit_to_program(qc: QuantumCircuit) -> Program:

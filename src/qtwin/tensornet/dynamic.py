@@ -124,9 +124,14 @@ class Engine(Protocol):
         """Weight truncated while preparing ``state`` (0 for an exact engine)."""
         ...
 
+    @property
+    def zero_probability(self) -> float:
+        """Outcome probabilities at or below this are numerical zeros, never branched on."""
+        ...
+
 
 def _zero_probability(dtype: torch.dtype | None) -> float:
-    """Outcome probabilities at or below this are numerical zeros (never branched on)."""
+    """The :attr:`Engine.zero_probability` of a complex dtype (rounding level, with margin)."""
     return 1e-6 if dtype == torch.complex64 else 1e-12
 
 
@@ -160,7 +165,11 @@ class StatevectorEngine:
     def copy(self, state: Any) -> Any:
         from qtwin.tensornet.statevector import Statevector
 
-        return Statevector(state.data, state.dims)  # gates and projections replace ``data``
+        return Statevector(state.data.clone(), state.dims)
+
+    @property
+    def zero_probability(self) -> float:
+        return _zero_probability(self.dtype)
 
     def flip(self, state: Any, qubit: int) -> Any:
         return state.apply_gate(_X, [qubit])
@@ -216,6 +225,10 @@ class MPSEngine:
 
     def copy(self, state: Any) -> Any:
         return state.copy()
+
+    @property
+    def zero_probability(self) -> float:
+        return _zero_probability(self.options.get("dtype"))
 
     def flip(self, state: Any, qubit: int) -> Any:
         return state.apply_gate(_X, [qubit])
@@ -453,8 +466,7 @@ def run_program(
         shots = check_positive_int(shots, "shots")
     rng = as_generator(seed) if shots is not None else None
     values = dict(parameter_values or {})
-    dtype = getattr(engine, "dtype", None) or dict(getattr(engine, "options", {})).get("dtype")
-    runner = _Runner(program, engine, rng, _zero_probability(dtype), max_branches)
+    runner = _Runner(program, engine, rng, engine.zero_probability, max_branches)
     ops = program.ops
     if ops and isinstance(ops[0], Gates):  # the unitary prefix builds the initial state
         state = engine.prepare(ops[0].circuit, values)
