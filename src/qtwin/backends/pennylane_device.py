@@ -63,6 +63,7 @@ from pennylane.devices.preprocess import (
 )
 from pennylane.exceptions import DeviceError
 from pennylane.measurements import ExpectationMP, MidMeasureMP, VarianceMP
+from pennylane.operation import StatePrepBase
 from pennylane.tape import QuantumScript
 from pennylane.transforms import broadcast_expand, defer_measurements, split_non_commuting
 from pennylane.transforms.core import CompilePipeline
@@ -75,7 +76,6 @@ MPS_DENSE_LIMIT = 20
 """Most wires for which ``qtwin.mps`` evaluates non-Pauli analytic measurements densely."""
 
 _MAX_GATE_WIRES = {"qtwin.statevector": 10, "qtwin.mps": 4}
-_STATE_PREPS = ("StatePrep", "BasisState")
 _SKIP = ("Identity", "Snapshot", "Barrier", "WireCut")
 _DTYPES = {"complex128": torch.complex128, "complex64": torch.complex64}
 
@@ -86,8 +86,8 @@ def _stopping_condition(max_wires: int) -> Callable[[qml.operation.Operator], bo
     def accept(op: qml.operation.Operator) -> bool:
         if op.name in _SKIP or op.name == "GlobalPhase":
             return True
-        if isinstance(op, MidMeasureMP) or op.name == "Conditional":
-            return False
+        if isinstance(op, (MidMeasureMP, StatePrepBase)) or op.name == "Conditional":
+            return False  # state preparations are applied only as the first operation
         return bool(op.has_matrix) and len(op.wires) <= max_wires
 
     return accept
@@ -139,7 +139,8 @@ class _QtwinDevice(Device):
         if method in (None, "deferred"):
             return "deferred"
         raise DeviceError(
-            f"mcm_method={method!r} is not supported on {self.name}; supported: 'deferred'"
+            f"mcm_method={getattr(method, 'value', method)!r} is not supported on {self.name}; "
+            "supported: 'deferred'"
         )
 
     def setup_execution_config(
@@ -180,8 +181,10 @@ class _QtwinDevice(Device):
         )
         program.add_transform(validate_device_wires, self.wires, name=self.name)
         program.add_transform(validate_measurements, name=self.name)
-        if self.name == "qtwin.mps":
+        config = execution_config or ExecutionConfig()
+        if self.name == "qtwin.mps" or config.gradient_method in ("adjoint", "device"):
             program.add_transform(broadcast_expand)
+        if self.name == "qtwin.mps":
             program.add_transform(split_non_commuting)
         return program
 
@@ -221,7 +224,7 @@ class QtwinStatevectorDevice(_QtwinDevice):
     def supports_derivatives(
         self, execution_config: ExecutionConfig | None = None, circuit: QuantumScript | None = None
     ) -> bool:
-        """Backprop with torch (or numpy) parameters and analytic results; "adjoint"/"device"
+        """Backprop with the torch interface and analytic results; "adjoint"/"device"
         (reverse-mode autodiff inside the device, any interface) with analytic results."""
         if execution_config is None:
             return True
@@ -229,8 +232,14 @@ class QtwinStatevectorDevice(_QtwinDevice):
         if circuit is not None and circuit.shots:
             return False
         if method in ("backprop", "best"):
+            # torch runs through the torch statevector; numpy/auto is the interface-free query
+            # PennyLane makes when a QNode is created. autograd, jax and tf cannot trace torch.
             interface = qml.math.Interface(execution_config.interface)
-            return interface in (qml.math.Interface.TORCH, qml.math.Interface.NUMPY)
+            return interface in (
+                qml.math.Interface.TORCH,
+                qml.math.Interface.NUMPY,
+                qml.math.Interface.AUTO,
+            )
         return method in ("adjoint", "device")
 
     def _final_state(self, tape: QuantumScript, torch_params: bool) -> tuple[Any, bool]:
@@ -239,7 +248,7 @@ class QtwinStatevectorDevice(_QtwinDevice):
         n = _num_wires(tape)
         ops = list(tape.operations)
         state = Statevector.zeros(n, batch=1, dtype=self._dtype)
-        if ops and ops[0].name in _STATE_PREPS:
+        if ops and isinstance(ops[0], StatePrepBase):
             vec = _to_torch(ops[0].state_vector(wire_order=list(range(n))), self._dtype)
             state = Statevector(vec.reshape(-1, 2**n), [2] * n)
             ops = ops[1:]
@@ -382,7 +391,7 @@ class QtwinMPSDevice(_QtwinDevice):
 
         n = _num_wires(tape)
         ops = list(tape.operations)
-        if ops and ops[0].name in _STATE_PREPS:
+        if ops and isinstance(ops[0], StatePrepBase):
             vec = _to_torch(ops[0].state_vector(wire_order=list(range(n))), self._dtype)
             mps = MPS.from_dense(
                 vec.reshape(-1), max_bond=self._max_bond, cutoff=self._cutoff, dtype=self._dtype
@@ -465,10 +474,6 @@ class QtwinMPSDevice(_QtwinDevice):
             terms.append((letters, sites, complex(qml.math.unwrap(coeff))))
         if not terms:
             return 0.0
-        identity = [t for t in terms if not t[0]]
-        rest = [t for t in terms if t[0]]
-        value = sum(t[2] for t in identity) * complex(mps.norm()) ** 2
-        if rest:
-            op = SparsePauliOp.from_sparse_list(rest, num_qubits=n)
-            value += complex(mps.expectation(op))
+        op = SparsePauliOp.from_sparse_list(terms, num_qubits=n)  # expectation is normalized
+        value = mps.expectation(op)
         return float(np.real(value))
