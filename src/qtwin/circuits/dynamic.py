@@ -4,18 +4,18 @@ A :class:`Program` is what the trajectory driver :mod:`qtwin.tensornet.dynamic` 
 of ops over global qubit and clbit indices (their positions in ``circuit.qubits`` and
 ``circuit.clbits``), with nested bodies for control flow:
 
-=================  ========================================================================
-op                 meaning
-=================  ========================================================================
-:class:`Gates`     a run of unitary gates, as one ``QuantumCircuit`` on all the qubits
-:class:`Measure`   :math:`c \leftarrow k` with probability :math:`p(k)`, state projected
-:class:`Reset`     measure without recording, then flip the outcome back to :math:`|0\rangle`
-:class:`IfElse`    ``if_else`` (legacy ``(clbit|register, value)`` or ``expr`` conditions)
-:class:`Switch`    ``switch_case`` on a clbit, a register or an ``expr``
-:class:`ForLoop`   ``for_loop``: the body once per value, its loop parameter bound to it
-:class:`WhileLoop` ``while_loop``
-:class:`Break`     ``break_loop`` / ``continue_loop`` (``Break(cont=True)``)
-=================  ========================================================================
+====================  ========================================================================
+op                    meaning
+====================  ========================================================================
+:class:`Gates`        a run of unitary gates, as one ``QuantumCircuit`` on all the qubits
+:class:`Measure`      :math:`c \leftarrow k` with probability :math:`p(k)`, state projected
+:class:`Reset`        measure without recording, then flip the outcome back to :math:`|0\rangle`
+:class:`IfElse`       ``if_else`` (legacy ``(clbit|register, value)`` or ``expr`` conditions)
+:class:`Switch`       ``switch_case`` on a clbit, a register or an ``expr``
+:class:`ForLoop`      ``for_loop``: the body once per value, its loop parameter bound to it
+:class:`WhileLoop`    ``while_loop``
+:class:`Break`        ``break_loop`` / ``continue_loop`` (``Break(cont=True)``)
+====================  ========================================================================
 
 Measurements that nothing after them touches (no later op on their qubit, no later read or
 write of their clbit) commute with the rest of the circuit and are moved out of the ops into
