@@ -238,6 +238,24 @@ def test_dynamic_round_trip(name, generator):
     assert qasm3.loads(text).num_clbits == entry["num_clbits"]
 
 
+@pytest.mark.parametrize("name", DYNAMIC)
+def test_dynamic_on_tensornet_sampler(name):
+    """qtwin's own sampler (trajectories) gives the manifest's deterministic bits."""
+    from qtwin.backends import get_backend
+
+    entry = BY_NAME[name]
+    qc = _load(name)
+    data = get_backend("tensornet").sampler.run([qc], shots=32).result()[0].data
+    offsets, start = {}, 0
+    for creg in qc.cregs:  # clbit index = register offset + bit
+        offsets[creg.name], start = start, start + creg.size
+    for reg, offset in offsets.items():
+        for key in getattr(data, reg).get_counts():
+            for bit, char in enumerate(reversed(key)):
+                want = entry["deterministic_clbits"].get(str(offset + bit))
+                assert want is None or int(char) == want, (reg, key)
+
+
 def test_ghz_star_and_w_state_wide():
     counts = _aer_mps_counts(_load("ghz_star_200"), shots=200)
     assert set(counts) == {"0" * 200, "1" * 200}
