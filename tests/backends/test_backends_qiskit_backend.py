@@ -52,7 +52,7 @@ def test_is_backend_v2_with_target(backend: TensornetBackend) -> None:
     assert backend.max_circuits is None
     for name in ["cx", "ccx", "cswap", "unitary", "measure", "reset", "delay", "barrier"]:
         assert name in backend.target
-    for name in ["if_else", "for_loop", "while_loop"]:
+    for name in ["if_else", "for_loop", "while_loop", "switch_case", "break_loop"]:
         assert name in backend.target.operation_names
     assert backend.target.build_coupling_map() is None
     assert TensornetBackend(num_qubits=7).num_qubits == 7
@@ -181,17 +181,12 @@ def test_method_statevector_agrees(backend: TensornetBackend) -> None:
     qc.h(0)
     qc.cx(0, 2)
     qc.measure_all()
-    try:
-        counts = backend.run(qc, shots=400, seed_simulator=3, method="statevector").result()
-    except ValueError as exc:
-        if "not offered by the installed tensornet sampler" in str(exc):
-            pytest.xfail("the tensornet sampler has no method='statevector' yet")
-        raise
+    counts = backend.run(qc, shots=400, seed_simulator=3, method="statevector").result()
     _within_shot_noise(counts.get_counts(), {"000": 0.5, "101": 0.5}, 400)
 
 
 def test_dynamic_circuit_vs_aer(backend: TensornetBackend) -> None:
-    """Mid-circuit measurement, reset and if_else (needs the sampler's dynamic circuits)."""
+    """Mid-circuit measurement, reset and if_else: the sampler's branching trajectories."""
     qr, c = QuantumRegister(3), ClassicalRegister(3, "c")
     qc = QuantumCircuit(qr, c)
     qc.h(0)
@@ -204,13 +199,33 @@ def test_dynamic_circuit_vs_aer(backend: TensornetBackend) -> None:
     qc.measure([0, 1, 2], [0, 1, 2])
     shots = 2000
     tqc = transpile(qc, backend)
-    try:
-        ours = backend.run(tqc, shots=shots, seed_simulator=5).result().get_counts()
-    except ValueError as exc:
-        pytest.xfail(f"the tensornet sampler refuses dynamic circuits: {exc}")
+    ours = backend.run(tqc, shots=shots, seed_simulator=5).result().get_counts()
     aer = AerSimulator().run(qc, shots=200_000, seed_simulator=5).result().get_counts()
     probs = {k: v / 200_000 for k, v in aer.items()}
     _within_shot_noise(ours, probs, shots)
+
+
+def test_loops_vs_aer(backend: TensornetBackend) -> None:
+    """for_loop and a repeat-until-success while_loop, sampled with per-shot memory."""
+    qr, c = QuantumRegister(2), ClassicalRegister(2, "c")
+    qc = QuantumCircuit(qr, c)
+    with qc.for_loop(range(3)):
+        qc.rx(0.4, 1)
+    qc.h(0)
+    qc.measure(0, 0)
+    with qc.while_loop((c[0], 1)):  # repeat until qubit 0 reads 0
+        qc.reset(0)
+        qc.h(0)
+        qc.measure(0, 0)
+    qc.measure(1, 1)
+    shots = 1000
+    result = backend.run(transpile(qc, backend), shots=shots, seed_simulator=9, memory=True)
+    memory = result.result().get_memory()
+    assert len(memory) == shots and {m[-1] for m in memory} == {"0"}
+    p1 = np.sin(0.6) ** 2  # three rx(0.4) = rx(1.2) on qubit 1
+    _within_shot_noise(result.result().get_counts(), {"00": 1 - p1, "10": p1}, shots)
+    aer = AerSimulator().run(qc, shots=shots, seed_simulator=9).result().get_counts()
+    assert set(aer) == set(result.result().get_counts())
 
 
 def test_backend_sampler_and_estimator_v2(backend: TensornetBackend) -> None:

@@ -4,16 +4,20 @@ Every Qiskit tool that takes a backend (``transpile``, ``backend.run``, qiskit-e
 :class:`~qiskit.primitives.BackendSamplerV2`, :class:`~qiskit.primitives.BackendEstimatorV2`)
 runs on qtwin's simulator through this class. The target holds Qiskit's standard gates with
 free ``Parameter`` angles (``ccx``, ``cswap`` and ``unitary`` included), ``measure``,
-``reset``, ``delay``, ``barrier`` and the control-flow operations ``if_else``, ``for_loop`` and
-``while_loop``, all ideal and on every qubit (no coupling map), for ``num_qubits`` qubits
-(1000 by default: an MPS is limited by entanglement, not by width).
+``reset``, ``delay``, ``barrier`` and the control-flow operations ``if_else``, ``for_loop``,
+``while_loop`` and ``switch_case`` (with ``break_loop``/``continue_loop``), all ideal and
+on every qubit (no coupling map), for ``num_qubits`` qubits (1000 by default: an MPS is
+limited by entanglement, not by width).
 
 ``run`` samples each circuit with :class:`~qtwin.backends.TensornetSampler`: for a circuit
 preparing :math:`|\psi\rangle` and measuring it, each shot draws an outcome :math:`x` with
 probability :math:`|\langle x|\psi\rangle|^2` (exactly, unless ``max_bond``/``cutoff``
-truncate the MPS). The :class:`~qiskit.result.Result` has Aer's layout: counts keyed by hex
-strings of the classical memory (clbit ``j`` is bit ``j``), per-shot ``memory`` when asked for,
-and a header with ``name``, ``memory_slots`` and ``creg_sizes``, so ``get_counts`` prints
+truncate the MPS); dynamic circuits (mid-circuit measurements, resets, classical control
+flow) run as the sampler's branching trajectories. ``method`` picks the engine: ``"mps"``,
+``"statevector"`` (dense) or ``"auto"`` (the sampler's choice).
+
+The :class:`~qiskit.result.Result` has Aer's layout: counts keyed by hex strings of the
+classical memory (clbit ``j`` is bit ``j``), per-shot ``memory`` when asked for, and a header with ``name``, ``memory_slots`` and ``creg_sizes``, so ``get_counts`` prints
 ``'1 01'``-style keys with a space between registers as on Aer.
 
 Noise models are refused (the engine simulates pure states): use ``qiskit_aer.AerSimulator``
@@ -31,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import uuid
 import warnings
 from collections.abc import Sequence
@@ -40,9 +43,12 @@ from typing import Any
 import numpy as np
 from qiskit.circuit import (
     Barrier,
+    BreakLoopOp,
+    ContinueLoopOp,
     ForLoopOp,
     IfElseOp,
     QuantumCircuit,
+    SwitchCaseOp,
     WhileLoopOp,
 )
 from qiskit.circuit.library import UnitaryGate, get_standard_gate_name_mapping
@@ -87,6 +93,9 @@ def tensornet_target(num_qubits: int = DEFAULT_NUM_QUBITS) -> Target:
     target.add_instruction(IfElseOp, name="if_else")
     target.add_instruction(ForLoopOp, name="for_loop")
     target.add_instruction(WhileLoopOp, name="while_loop")
+    target.add_instruction(SwitchCaseOp, name="switch_case")
+    target.add_instruction(BreakLoopOp, name="break_loop")
+    target.add_instruction(ContinueLoopOp, name="continue_loop")
     return target
 
 
@@ -173,8 +182,7 @@ class TensornetBackend(BackendV2):
                 * ``memory`` (bool): add each shot's outcome (``Result.get_memory``);
                 * ``max_bond`` (int >= 1 or ``None``), ``cutoff`` (float >= 0 or ``None``):
                   MPS truncation;
-                * ``method``: ``"auto"``, ``"mps"`` or ``"statevector"`` (the engine choice,
-                  when the installed sampler offers it);
+                * ``method``: ``"auto"``, ``"mps"`` or ``"statevector"`` (the engine);
                 * ``dtype``, ``device``: torch dtype and device of the simulation.
 
                 ``noise_model`` raises ``ValueError``; ``meas_level``/``meas_return`` and
@@ -234,14 +242,8 @@ class TensornetBackend(BackendV2):
             "cutoff": opts["cutoff"],
             "dtype": opts["dtype"],
             "device": opts["device"],
+            "method": opts["method"],
         }
-        if "method" in inspect.signature(TensornetSampler.__init__).parameters:
-            kwargs["method"] = opts["method"]
-        elif opts["method"] == "statevector":
-            raise ValueError(
-                "method='statevector' is not offered by the installed tensornet sampler; "
-                "use method='auto' or 'mps'"
-            )
         sampler = TensornetSampler(**kwargs)
         with warnings.catch_warnings():
             # a circuit without classical registers has an empty result, as on Aer
