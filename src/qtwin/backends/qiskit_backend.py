@@ -18,8 +18,8 @@ flow) run as the sampler's branching trajectories. ``method`` picks the engine: 
 
 The :class:`~qiskit.result.Result` has Aer's layout: counts keyed by hex strings of the
 classical memory (clbit ``j`` is bit ``j``), per-shot ``memory`` when asked for, and a
-header with ``name``, ``memory_slots`` and ``creg_sizes``, so ``get_counts`` prints ``'1
-01'``-style keys with a space between registers as on Aer.
+header with ``name``, ``memory_slots`` and ``creg_sizes``, so ``get_counts`` prints
+``'1 01'``-style keys with a space between registers as on Aer.
 
 Noise models are refused (the engine simulates pure states): use ``qiskit_aer.AerSimulator``
 (``noise_model=...``) or ``get_backend("aer", backend_options={"noise_model": ...})``.
