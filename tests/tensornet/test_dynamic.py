@@ -200,7 +200,7 @@ def test_max_branches_is_enforced() -> None:
         qc.measure(q, q)
         qc.x(q)
     program = circuit_to_program(qc)
-    with pytest.raises(ValueError, match="max_branches=16"):
+    with pytest.raises(ValueError, match="more than 16 trajectories"):
         expectation_program(
             program, ENGINES["statevector"], [SparsePauliOp("Z" * 6)], max_branches=16
         )
@@ -229,3 +229,26 @@ def test_engines_agree_on_mid_circuit_statistics() -> None:
     p1 = np.sin(0.65) ** 2
     for m in means:
         np.testing.assert_allclose(m, [p1, (1 - p1) / 2], atol=0.015)
+
+
+def test_dense_shots_run_in_chunks_within_the_memory_budget(monkeypatch) -> None:
+    """A budget of 4 states of 3 qubits: 10 shots run as chunks of 4, 4 and 2."""
+    from qtwin.tensornet import dynamic
+
+    qc = QuantumCircuit(3, 2)
+    qc.h(0)
+    qc.measure(0, 0)
+    qc.cx(0, 1)
+    qc.measure(1, 1)
+    monkeypatch.setattr(dynamic, "MAX_TRAJECTORY_BYTES", 4 * 8 * 16)
+    out = sample_program(circuit_to_program(qc), ENGINES["statevector"], 10, seed=3)
+    assert out.bits.shape == (10, 2)
+    assert np.array_equal(out.bits[:, 0], out.bits[:, 1])
+    assert 3 <= out.num_branches <= 6  # one or two branches per chunk
+    with pytest.raises(ValueError, match="more than 4 trajectories"):
+        qc6 = QuantumCircuit(3, 3)
+        qc6.h(range(3))
+        for q in range(3):
+            qc6.measure(q, q)
+            qc6.x(q)
+        expectation_program(circuit_to_program(qc6), ENGINES["statevector"], [SparsePauliOp("ZZZ")])

@@ -70,10 +70,18 @@ __all__ = [
     "sample_program",
     "expectation_program",
     "MAX_LOOP_ITERATIONS",
+    "MAX_TRAJECTORY_BYTES",
 ]
 
 MAX_LOOP_ITERATIONS = 100_000
 """A ``while_loop`` that has run this many times in some branch raises ``ValueError``."""
+
+MAX_TRAJECTORY_BYTES = 2**31
+"""Memory budget of the states alive at once, for engines of known state size (dense).
+
+:func:`sample_program` runs the shots in chunks of at most ``MAX_TRAJECTORY_BYTES //
+state_bytes`` (a chunk of ``s`` shots has at most ``s`` branches); exact mode refuses to
+branch beyond it."""
 
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
 
@@ -129,6 +137,10 @@ class Engine(Protocol):
         """Outcome probabilities at or below this are numerical zeros, never branched on."""
         ...
 
+    def state_bytes(self, num_qubits: int) -> int | None:
+        """Memory of one state of ``num_qubits`` qubits, ``None`` when it is not known ahead."""
+        ...
+
 
 def _zero_probability(dtype: torch.dtype | None) -> float:
     """The :attr:`Engine.zero_probability` of a complex dtype (rounding level, with margin)."""
@@ -170,6 +182,9 @@ class StatevectorEngine:
     @property
     def zero_probability(self) -> float:
         return _zero_probability(self.dtype)
+
+    def state_bytes(self, num_qubits: int) -> int | None:
+        return 2**num_qubits * torch.empty((), dtype=self.dtype).element_size()
 
     def flip(self, state: Any, qubit: int) -> Any:
         return state.apply_gate(_X, [qubit])
@@ -230,6 +245,9 @@ class MPSEngine:
     def zero_probability(self) -> float:
         return _zero_probability(self.options.get("dtype"))
 
+    def state_bytes(self, num_qubits: int) -> int | None:
+        return None  # bond dimensions decide; copies share their tensors
+
     def flip(self, state: Any, qubit: int) -> Any:
         return state.apply_gate(_X, [qubit])
 
@@ -284,7 +302,7 @@ class DynamicSamples:
 
     Attributes:
         bits: ``(shots, num_clbits)`` bool array; column ``c`` is clbit ``c``.
-        num_branches: trajectories created (see :class:`Trajectories`).
+        num_branches: trajectories created (see :class:`Trajectories`), over all chunks.
         discarded_weight: shot-weighted mean of the branches' truncated weight.
     """
 
@@ -416,8 +434,9 @@ class _Runner:
         self.created += len(outcomes) - 1
         if self.max_branches is not None and self.created > self.max_branches:
             raise ValueError(
-                f"the circuit branches into more than max_branches={self.max_branches} "
-                "trajectories; exact evaluation of its mid-circuit measurements is too costly"
+                f"the circuit branches into more than {self.max_branches} trajectories "
+                "(max_branches, or MAX_TRAJECTORY_BYTES of states in memory); exact "
+                "evaluation of its mid-circuit measurements is too costly"
             )
         out = []
         for j, k in enumerate(outcomes):
@@ -456,7 +475,8 @@ def run_program(
             exact mode (every outcome of nonzero probability, weighted).
         seed: int or ``numpy.random.Generator`` of the multinomial draws.
         parameter_values: ``{Parameter: value}`` for the circuit's parameters.
-        max_branches: raise ``ValueError`` when more branches would be created.
+        max_branches: raise ``ValueError`` when more branches would be created; in exact mode
+            also at most :data:`MAX_TRAJECTORY_BYTES` of dense states.
 
     Returns:
         :class:`Trajectories`; the deferred final measurements (``program.final``) are not
@@ -466,6 +486,10 @@ def run_program(
         shots = check_positive_int(shots, "shots")
     rng = as_generator(seed) if shots is not None else None
     values = dict(parameter_values or {})
+    per_state = engine.state_bytes(program.num_qubits)
+    if shots is None and per_state:
+        budget = max(1, MAX_TRAJECTORY_BYTES // per_state)
+        max_branches = budget if max_branches is None else min(max_branches, budget)
     runner = _Runner(program, engine, rng, engine.zero_probability, max_branches)
     ops = program.ops
     if ops and isinstance(ops[0], Gates):  # the unitary prefix builds the initial state
@@ -493,24 +517,38 @@ def sample_program(
     Trajectories are run in sampling mode (:func:`run_program`); each final branch then draws
     its deferred final measurements with its own shot count, and the shots are shuffled so
     that their order carries no branch structure. The same ``seed`` gives the same bits.
+    Dense states are run in chunks of shots that keep the live states within
+    :data:`MAX_TRAJECTORY_BYTES`.
 
     Returns:
         :class:`DynamicSamples` with ``bits`` of shape ``(shots, program.num_clbits)``.
     """
+    shots = check_positive_int(shots, "shots")
     rng = as_generator(seed)
-    traj = run_program(program, engine, shots=shots, seed=rng, parameter_values=parameter_values)
+    per_state = engine.state_bytes(program.num_qubits)
+    chunk = shots if not per_state else max(1, MAX_TRAJECTORY_BYTES // per_state)
     rows = []
     discarded = 0.0
-    for b in traj.branches:
-        bits = np.repeat(b.bits[None, :].astype(bool), b.shots, axis=0)
-        if program.final:
-            samples = engine.sample(b.state, b.shots, rng)
-            for c, q in program.final.items():
-                bits[:, c] = samples[:, q] != 0
-        rows.append(bits)
-        discarded += b.shots * engine.discarded_weight(b.state)
+    num_branches = 0
+    for start in range(0, shots, chunk):
+        traj = run_program(
+            program,
+            engine,
+            shots=min(chunk, shots - start),
+            seed=rng,
+            parameter_values=parameter_values,
+        )
+        num_branches += traj.num_branches
+        for b in traj.branches:
+            bits = np.repeat(b.bits[None, :].astype(bool), b.shots, axis=0)
+            if program.final:
+                samples = engine.sample(b.state, b.shots, rng)
+                for c, q in program.final.items():
+                    bits[:, c] = samples[:, q] != 0
+            rows.append(bits)
+            discarded += b.shots * engine.discarded_weight(b.state)
     bits = np.concatenate(rows, axis=0)[rng.permutation(shots)]
-    return DynamicSamples(bits, traj.num_branches, discarded / shots)
+    return DynamicSamples(bits, num_branches, discarded / shots)
 
 
 def expectation_program(
