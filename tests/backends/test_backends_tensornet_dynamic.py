@@ -106,13 +106,15 @@ def qasm2_if() -> QuantumCircuit:
 
 
 def for_loop() -> QuantumCircuit:
-    """A for_loop whose body measures and conditions on the outcome."""
+    """A for_loop whose body measures and branches (if/else) on the outcome."""
     qc = QuantumCircuit(2, 2)
     with qc.for_loop(range(3)) as i:
         qc.rx(0.4 * i + 0.3, 0)
         qc.measure(0, 0)
-        with qc.if_test((qc.clbits[0], 1)):
+        with qc.if_test((qc.clbits[0], 1)) as else_:
             qc.ry(0.5, 1)
+        with else_:
+            qc.rx(-0.9, 1)
     qc.measure(1, 1)
     return qc
 
