@@ -12,7 +12,7 @@ from scipy.stats import unitary_group
 
 from qtwin.circuits import QuditCircuit
 from qtwin.circuits.convert import to_gate_list
-from qtwin.tensornet import Statevector
+from qtwin.tensornet import Statevector, statevector
 from qtwin.tensornet import _dense_kernels as kernels
 from qtwin.tensornet.fusion import embed, fuse_blocks, fuse_gates
 
@@ -59,8 +59,11 @@ def _blocks_torch(qc: QuantumCircuit, **kwargs: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seed", range(32))
-def test_fused_matches_unfused_on_random_circuits(seed: int) -> None:
-    n = 10 + seed % 4  # from 10 sites the engine fuses
+def test_fused_matches_unfused_on_random_circuits(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(statevector, "_NUMBA_FUSION_MIN_SITES", 1)  # fuse at any size
+    n = 8 + seed % 5
     qc = random_mixed_circuit(n, num_gates=60 + 3 * seed, seed=seed)
     ref = _unfused(qc)
     fast = Statevector.from_circuit(qc).data[0].numpy()  # fused, numba in place
@@ -69,6 +72,13 @@ def test_fused_matches_unfused_on_random_circuits(seed: int) -> None:
         np.testing.assert_allclose(_blocks_torch(qc, **kwargs), ref, rtol=0, atol=1e-12)
     if seed % 4 == 0:
         np.testing.assert_allclose(fast, QiskitStatevector(qc).data, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_default_engine_fuses_from_14_qubits(seed: int) -> None:
+    qc = random_mixed_circuit(15, num_gates=120, seed=50 + seed)
+    ours = Statevector.from_circuit(qc).data[0].numpy()
+    np.testing.assert_allclose(ours, QiskitStatevector(qc).data, rtol=0, atol=1e-10)
 
 
 def test_fusion_makes_fewer_blocks_with_diagonals_kept_diagonal() -> None:
@@ -122,7 +132,7 @@ def test_fusion_of_qudit_gates(seed: int) -> None:
 
 
 def test_fused_path_keeps_gradients_and_batches() -> None:
-    n = 14  # the torch path fuses from 14 sites
+    n = 14  # the torch (autograd) path fuses from 8 sites
     qc = QuantumCircuit(n)
     thetas = [Parameter(f"t{i}") for i in range(4)]
     qc.h(range(n))
@@ -156,8 +166,8 @@ def test_fused_path_keeps_gradients_and_batches() -> None:
 
 
 def test_fast_path_leaves_initial_untouched_and_matches_complex64() -> None:
-    qc = random_mixed_circuit(11, 80, seed=99)
-    init = Statevector.from_circuit(random_mixed_circuit(11, 20, seed=5), batch=2)
+    qc = random_mixed_circuit(14, 80, seed=99)
+    init = Statevector.from_circuit(random_mixed_circuit(14, 20, seed=5), batch=2)
     before = init.data.clone()
     out = Statevector.from_circuit(qc, initial=init)
     assert torch.equal(init.data, before)

@@ -49,11 +49,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 __all__ = ["FusedGate", "embed", "fuse_blocks", "fuse_gates", "DENSE_COST", "DIAGONAL_COST"]
@@ -154,28 +156,82 @@ def _diagonal_on(
     return t.reshape(batch + (math.prod(ldims),))
 
 
-def _is_diagonal(m: torch.Tensor) -> bool:
+def _is_diagonal(m: Any) -> bool:
     """True when ``m`` (``(..., D, D)``, no autograd) has exact zeros off its diagonal."""
-    if m.requires_grad:
+    if isinstance(m, torch.Tensor) and m.requires_grad:
         return False
     d = m.shape[-1]
     if d == 1:
         return True
     off = m.reshape(-1, d * d)[:, 1:].reshape(-1, d - 1, d + 1)[:, :, :d]
+    if isinstance(off, np.ndarray):
+        return not off.any()
     return not bool(torch.any(off != 0))
 
 
+@functools.lru_cache(maxsize=4096)
+def _embed_index(
+    positions: tuple[int, ...], ldims: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Index maps of a gate on ``positions`` inside a block with local dims ``ldims``.
+
+    Returns ``(g, same)``: ``g[i]`` is the gate's local index of block basis state ``i`` and
+    ``same[i, j]`` says that ``i`` and ``j`` agree off the gate's wires, so that
+    :math:`(G \otimes \mathbb{1})_{ij} = G_{g_i g_j}\,[\text{same}_{ij}]`.
+    """
+    idx = np.arange(math.prod(ldims), dtype=np.int64)
+    strides = np.cumprod((1,) + ldims[:-1])
+    g = np.zeros_like(idx)
+    rest = idx.copy()
+    scale = 1
+    for p in positions:
+        digit = (idx // strides[p]) % ldims[p]
+        g += digit * scale
+        rest -= digit * strides[p]
+        scale *= ldims[p]
+    return g, rest[:, None] == rest[None, :]
+
+
+def _np_left_multiply(
+    u: np.ndarray, m: np.ndarray, positions: tuple[int, ...], ldims: tuple[int, ...]
+) -> np.ndarray:
+    """:func:`_left_multiply` for unbatched numpy arrays: one product with the embedded gate."""
+    g, same = _embed_index(positions, ldims)
+    return np.where(same, m[g[:, None], g[None, :]], 0) @ u
+
+
+def _np_diagonal_on(
+    vec: np.ndarray, positions: tuple[int, ...], ldims: tuple[int, ...]
+) -> np.ndarray:
+    """:func:`_diagonal_on` for an unbatched numpy diagonal."""
+    if math.prod(ldims) > 4096:  # skip the D x D mask of _embed_index
+        n = len(ldims)
+        k = len(positions)
+        t = vec.reshape(tuple(reversed([ldims[p] for p in positions])))
+        order = sorted(range(k), key=lambda i: -positions[i])
+        t = t.transpose([k - 1 - i for i in order])
+        shape = [1] * n
+        for p in positions:
+            shape[n - 1 - p] = ldims[p]
+        return np.broadcast_to(t.reshape(shape), tuple(reversed(ldims))).reshape(-1)
+    return vec[_embed_index(positions, ldims)[0]]
+
+
 class _Block:
-    """A block under construction: wires, and a dense matrix or a diagonal."""
+    """A block under construction: wires, and a dense matrix or a diagonal.
+
+    The matrix is a torch tensor, or a numpy array on the fast path (no autograd, unbatched,
+    CPU), where the small products cost a fraction of torch's per-call overhead.
+    """
 
     __slots__ = ("wires", "ldims", "matrix", "diagonal", "position")
 
     def __init__(
-        self, matrix: torch.Tensor, wires: tuple[int, ...], ldims: tuple[int, ...], diag: bool
+        self, matrix: Any, wires: tuple[int, ...], ldims: tuple[int, ...], diag: bool
     ) -> None:
         self.wires = wires
         self.ldims = ldims
-        self.matrix = torch.diagonal(matrix, dim1=-2, dim2=-1) if diag else matrix
+        self.matrix = _diagonal_of(matrix) if diag else matrix
         self.diagonal = diag
         self.position = 0
 
@@ -186,7 +242,10 @@ class _Block:
             return
         extra = math.prod(dims[w] for w in new)
         m = self.matrix
-        if self.diagonal:
+        if isinstance(m, np.ndarray):
+            eye = np.eye(extra, dtype=m.dtype)
+            self.matrix = np.tile(m, extra) if self.diagonal else np.kron(eye, m)
+        elif self.diagonal:
             self.matrix = m.repeat(*([1] * (m.ndim - 1)), extra)
         else:
             eye = torch.eye(extra, dtype=m.dtype, device=m.device)
@@ -199,26 +258,39 @@ class _Block:
         self.wires = self.wires + new
         self.ldims = self.ldims + tuple(dims[w] for w in new)
 
-    def absorb(self, m: torch.Tensor, wires: tuple[int, ...], diag: bool) -> None:
+    def absorb(self, m: Any, wires: tuple[int, ...], diag: bool) -> None:
         """Multiply the gate ``m`` on ``wires`` (a subset of the block's) from the left."""
         pos = tuple(self.wires.index(w) for w in wires)
+        numeric = isinstance(m, np.ndarray)
         if diag:
-            vec = _diagonal_on(torch.diagonal(m, dim1=-2, dim2=-1), pos, self.ldims)
+            spread = _np_diagonal_on if numeric else _diagonal_on
+            vec = spread(_diagonal_of(m), pos, self.ldims)
             if self.diagonal:
                 self.matrix = self.matrix * vec
             else:
-                self.matrix = vec.unsqueeze(-1) * self.matrix
+                self.matrix = vec[..., None] * self.matrix
             return
         if self.diagonal:
-            self.matrix = torch.diag_embed(self.matrix)
+            self.matrix = np.diag(self.matrix) if numeric else torch.diag_embed(self.matrix)
             self.diagonal = False
-        self.matrix = _left_multiply(self.matrix, m, pos, self.ldims)
+        multiply = _np_left_multiply if numeric else _left_multiply
+        self.matrix = multiply(self.matrix, m, pos, self.ldims)
+
+
+def _diagonal_of(m: Any) -> Any:
+    """The diagonal of ``(..., D, D)``: a numpy copy or a torch view."""
+    if isinstance(m, np.ndarray):
+        return np.diagonal(m).copy()
+    return torch.diagonal(m, dim1=-2, dim2=-1)
 
 
 def _gate_parts(op: Any) -> tuple[torch.Tensor, tuple[int, ...]]:
+    """``(matrix, wires)`` of a GateOp or a pair; a numpy matrix becomes a tensor."""
     if hasattr(op, "matrix") and hasattr(op, "qubits"):
-        return op.matrix, tuple(int(q) for q in op.qubits)
-    m, wires = op
+        m, wires = op.matrix, op.qubits
+    else:
+        m, wires = op
+    m = m if isinstance(m, torch.Tensor) else torch.as_tensor(np.asarray(m))
     return m, tuple(int(q) for q in wires)
 
 
@@ -269,11 +341,14 @@ def fuse_blocks(
         return costs[k]
 
     dims = tuple(int(d) for d in dims)
+    gates = [_gate_parts(op) for op in ops]
+    numeric = all(_numeric_ok(m) for m, _ in gates)
+    if numeric:  # plain numpy products: no autograd to keep, far less per-call overhead
+        gates = [(m.detach().resolve_conj().numpy(), w) for m, w in gates]
     blocks: list[_Block] = []
     last_any: dict[int, int] = {}  # wire -> position of the latest block touching it
     last_dense: dict[int, int] = {}  # wire -> position of the latest dense block touching it
-    for op in ops:
-        m, wires = _gate_parts(op)
+    for m, wires in gates:
         diag = _is_diagonal(m)
         bound = max((last_dense if diag else last_any).get(w, -1) for w in wires)
         best: _Block | None = None
@@ -297,7 +372,19 @@ def fuse_blocks(
             last_any[w] = max(last_any.get(w, -1), best.position)
             if not best.diagonal:
                 last_dense[w] = max(last_dense.get(w, -1), best.position)
+    if numeric:
+        return [FusedGate(torch.from_numpy(b.matrix), b.wires, b.diagonal) for b in blocks]
     return [FusedGate(b.matrix, b.wires, b.diagonal) for b in blocks]
+
+
+def _numeric_ok(m: Any) -> bool:
+    """Whether a gate matrix can be fused as a numpy array (CPU, 2-D, no autograd)."""
+    return (
+        isinstance(m, torch.Tensor)
+        and m.device.type == "cpu"
+        and m.ndim == 2
+        and not (m.requires_grad and torch.is_grad_enabled())
+    )
 
 
 def fuse_gates(

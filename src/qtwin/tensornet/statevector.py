@@ -13,7 +13,9 @@ tensor requires grad, or under ``torch.no_grad()``), on CPU qubits with unbatche
 blocks run in place through numba kernels (:mod:`qtwin.tensornet._dense_kernels`), one pass over
 the amplitudes per block: on one thread this is about twice as fast as Aer's fused statevector
 simulator on 18-24 qubit random and QFT circuits (``benchmarks/dense.py``). Otherwise the
-blocks run as torch products (fusion from 14 sites on), keeping autograd and batched matrices.
+blocks run as torch products, keeping autograd and batched matrices. Fusion starts at 14
+qubits on the in-place path and at 8 sites on the torch path (below, fusing costs more than
+it saves).
 
 Example:
     >>> import torch
@@ -45,8 +47,8 @@ __all__ = ["Statevector"]
 
 _MAX_AMPLITUDES = 2**28
 # fuse gates from this many sites on (below, one pass per gate is cheaper than fusing)
-_NUMBA_FUSION_MIN_SITES = 10
-_TORCH_FUSION_MIN_SITES = 14
+_NUMBA_FUSION_MIN_SITES = 14
+_TORCH_FUSION_MIN_SITES = 8
 # widest dense and diagonal blocks of the fusion pass (see qtwin.tensornet.fusion)
 _MAX_FUSED_QUBITS = 5
 _MAX_DIAGONAL_QUBITS = 14
