@@ -363,3 +363,33 @@ def test_while_loop_that_never_ends_is_refused() -> None:
             TensornetSampler().run([qc], shots=4).result()
     finally:
         dynamic.MAX_LOOP_ITERATIONS = old
+
+
+def test_wide_dynamic_circuit_runs_on_the_mps() -> None:
+    """30-qubit GHZ, a mid-circuit measurement of the middle qubit, then feed-forward that
+    disentangles: every shot reads all zeros or all ones, and the rest is |0...0>."""
+    n = 30
+    qc = QuantumCircuit(n, 1)
+    qc.h(0)
+    for i in range(n - 1):
+        qc.cx(i, i + 1)
+    qc.measure(n // 2, 0)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.x(range(n))
+    qc.measure_all()
+    result = TensornetSampler(seed=6).run([qc], shots=200).result()[0]
+    assert result.metadata["method"] == "mps" and result.metadata["num_branches"] == 2
+    assert set(result.data.meas.get_counts()) == {"0" * n}
+    assert set(result.data.c.get_counts()) == {"0", "1"}
+
+
+def test_complex64_dynamic_run() -> None:
+    qc = reset_and_reuse()
+    for method in METHODS:
+        result = (
+            TensornetSampler(seed=3, method=method, dtype="complex64")
+            .run([qc], shots=SHOTS)
+            .result()[0]
+        )
+        p = chi2_pvalue(joint_keys(result.data), joint_keys(aer_data(qc)))
+        assert p > 1e-3, f"complex64 on {method}: p = {p:.2e}"
