@@ -174,6 +174,9 @@ def test_refusals(backend: TensornetBackend) -> None:
         backend.run(qc, seed_simulator=1.5)
     with pytest.warns(UserWarning, match="'foo' is not used"):
         backend.run(qc, shots=3, foo=1)
+    with pytest.raises(ValueError, match="meas_level must be 2"):
+        backend.run(qc, meas_level=1)
+    assert backend.run(qc, shots=3, meas_level=2, meas_return="avg").result().success
 
 
 def test_method_statevector_agrees(backend: TensornetBackend) -> None:

@@ -65,7 +65,8 @@ DEFAULT_NUM_QUBITS = 1000
 """Width of the default :class:`TensornetBackend` target."""
 
 _METHODS = ("auto", "mps", "statevector")
-_IGNORED_OPTIONS = {"meas_level", "meas_return", "init_qubits", "rep_delay", "parameter_binds"}
+# hardware knobs that a simulator of classified (meas_level=2) outcomes may ignore
+_IGNORED_OPTIONS = {"meas_level", "meas_return", "init_qubits", "rep_delay"}
 _NOISE_HINT = (
     "TensornetBackend simulates ideal (noise-free) pure states and does not take a noise_model; "
     "run noisy circuits on qiskit_aer.AerSimulator(noise_model=...) or on "
@@ -208,7 +209,12 @@ class TensornetBackend(BackendV2):
                     f"run_input[{i}] has {qc.num_qubits} qubits, more than the backend's "
                     f"{self._target.num_qubits}; use TensornetBackend(num_qubits=...)"
                 )
-        opts = dict(dict(self.options.items()))
+        opts = dict(self.options.items())
+        if int(options.get("meas_level", 2)) != 2:
+            raise ValueError(
+                f"meas_level must be 2 (classified counts) on TensornetBackend, "
+                f"got {options['meas_level']!r}"
+            )
         unused = sorted(set(options) - set(opts))
         for key in unused:
             if key not in _IGNORED_OPTIONS:
