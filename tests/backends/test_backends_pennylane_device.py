@@ -260,18 +260,48 @@ def test_mps_wide_circuit_vs_aer() -> None:
     assert float(sampled[0]) == pytest.approx(data["e0"], abs=0.08)
 
 
-def test_mps_refuses_dense_measurements_on_wide_states() -> None:
-    n = MPS_DENSE_LIMIT + 1
+def test_mps_wide_local_measurements_and_refusals() -> None:
+    n = MPS_DENSE_LIMIT + 4
+    herm = np.array([[1.0, 0.3 - 0.2j], [0.3 + 0.2j, -0.5]])
 
     def circ():
-        for w in range(n):  # qtwin simulates the wires a tape uses: use them all
-            qml.Hadamard(w)
-        return qml.probs(wires=[0])
+        for w in range(n):
+            qml.RY(0.1 * (w + 1), w)
+        for w in range(n - 1):
+            qml.CNOT([w, w + 1])
+        return (
+            qml.probs(wires=[3, 2]),
+            qml.expval(qml.Hermitian(herm, 5)),
+            qml.var(qml.Hermitian(np.kron(herm, herm), [7, 6])),
+        )
+
+    ours = qml.QNode(circ, qml.device("qtwin.mps", wires=n))()
+
+    # the same observables on a narrow copy: gates on wires > 8 do not touch wires 2..7
+    def narrow():
+        for w in range(9):
+            qml.RY(0.1 * (w + 1), w)
+        for w in range(8):
+            qml.CNOT([w, w + 1])
+        return (
+            qml.probs(wires=[3, 2]),
+            qml.expval(qml.Hermitian(herm, 5)),
+            qml.var(qml.Hermitian(np.kron(herm, herm), [7, 6])),
+        )
+
+    ref = qml.QNode(narrow, qml.device("default.qubit", wires=9))()
+    assert _allclose(ours, ref)
+
+    def whole():
+        qml.Hadamard(0)
+        for w in range(n - 1):
+            qml.CNOT([w, w + 1])
+        return qml.probs(wires=range(6))
 
     with pytest.raises(DeviceError, match="not supported analytically"):
-        qml.QNode(circ, qml.device("qtwin.mps", wires=n))()
-    probs = qml.set_shots(qml.QNode(circ, qml.device("qtwin.mps", wires=n, seed=0)), shots=2000)()
-    np.testing.assert_allclose(probs, [0.5, 0.5], atol=0.05)
+        qml.QNode(whole, qml.device("qtwin.mps", wires=n))()
+    probs = qml.set_shots(qml.QNode(whole, qml.device("qtwin.mps", wires=n, seed=0)), shots=2000)()
+    assert float(probs[0] + probs[-1]) == pytest.approx(1.0)
 
 
 def test_truncated_mps_device_still_normalised() -> None:

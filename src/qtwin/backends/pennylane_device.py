@@ -62,7 +62,7 @@ from pennylane.devices.preprocess import (
     validate_measurements,
 )
 from pennylane.exceptions import DeviceError
-from pennylane.measurements import ExpectationMP, MidMeasureMP, VarianceMP
+from pennylane.measurements import ExpectationMP, MidMeasureMP, ProbabilityMP, VarianceMP
 from pennylane.operation import StatePrepBase
 from pennylane.tape import QuantumScript
 from pennylane.transforms import broadcast_expand, defer_measurements, split_non_commuting
@@ -76,6 +76,7 @@ __all__ = ["QtwinStatevectorDevice", "QtwinMPSDevice", "MPS_DENSE_LIMIT"]
 MPS_DENSE_LIMIT = 20
 """Most wires for which ``qtwin.mps`` evaluates non-Pauli analytic measurements densely."""
 
+_MAX_LOCAL_WIRES = 4
 _MAX_GATE_WIRES = {"qtwin.statevector": 10, "qtwin.mps": 4}
 _SKIP = ("Identity", "Snapshot", "Barrier", "WireCut")
 _DTYPES = {"complex128": torch.complex128, "complex64": torch.complex64}
@@ -472,15 +473,43 @@ class QtwinMPSDevice(_QtwinDevice):
                 square = self._pauli_expectation(mps, pauli @ pauli, n)
                 return np.float64(square - mean**2)
         if n > MPS_DENSE_LIMIT:
+            local = self._local_measurement(mps, mp, n)
+            if local is not None:
+                return local
             raise DeviceError(
                 f"{type(mp).__name__} of {obs or mp} on {n} wires is not supported analytically "
-                f"on qtwin.mps above {MPS_DENSE_LIMIT} wires (only Pauli expectation values and "
-                "variances); use finite shots"
+                f"on qtwin.mps above {MPS_DENSE_LIMIT} wires (Pauli expectation values and "
+                f"variances, and local observables and probabilities on at most "
+                f"{_MAX_LOCAL_WIRES} nearby wires are); use finite shots"
             )
         from pennylane.devices.qubit.measure import measure
 
         state = mps.to_dense().detach().cpu().numpy().reshape((2,) * n)
         return measure(mp, state, is_state_batched=False)
+
+    @staticmethod
+    def _local_measurement(mps: Any, mp: Any, n: int) -> Any:
+        """expval/var of an observable with a matrix, or probs, on a few wires of a wide MPS
+        (exact local contractions); ``None`` when that does not apply."""
+        wires = list(mp.wires)
+        if not wires or len(wires) > _MAX_LOCAL_WIRES:
+            return None
+        sites = _sites(wires, n)
+        try:
+            if isinstance(mp, ProbabilityMP) and mp.obs is None:
+                dim = 2 ** len(wires)  # basis state b of the wires, big-endian as in PennyLane
+                projectors = [np.diag(np.eye(dim)[b]) for b in range(dim)]
+                probs = [float(np.real(mps.expectation((p, sites)))) for p in projectors]
+                return np.clip(np.asarray(probs), 0.0, 1.0)
+            if isinstance(mp, (ExpectationMP, VarianceMP)) and mp.obs is not None:
+                m = np.asarray(qml.math.unwrap(qml.matrix(mp.obs, wire_order=wires)))
+                mean = float(np.real(mps.expectation((m, sites))))
+                if isinstance(mp, ExpectationMP):
+                    return np.float64(mean)
+                return np.float64(float(np.real(mps.expectation((m @ m, sites)))) - mean**2)
+        except ValueError:  # the wires span too many sites for one local contraction
+            return None
+        return None
 
     @staticmethod
     def _pauli_expectation(mps: Any, sentence: Any, n: int) -> float:
