@@ -60,11 +60,12 @@ import torch
 
 __all__ = ["FusedGate", "embed", "fuse_blocks", "fuse_gates", "DENSE_COST", "DIAGONAL_COST"]
 
-#: relative cost of one pass of a dense block on k qubits (1 = one single-qubit gate); measured
-#: for the in-place kernels of :mod:`qtwin.tensornet._dense_kernels` (see benchmarks/dense.py).
-DENSE_COST: dict[int, float] = {1: 1.0, 2: 1.1, 3: 1.5, 4: 2.6, 5: 4.8}
+#: relative cost of one pass of a dense block on k qubits (1 = one single-qubit gate), chosen by
+#: timing whole circuits (benchmarks/dense.py, 20-22 qubits, one thread) with the in-place
+#: kernels of :mod:`qtwin.tensornet._dense_kernels`.
+DENSE_COST: dict[int, float] = {1: 1.0, 2: 2.0, 3: 3.0, 4: 4.0, 5: 7.0}
 #: relative cost of one pass of a diagonal block (an elementwise product, any number of wires).
-DIAGONAL_COST = 0.8
+DIAGONAL_COST = 1.2
 
 _WINDOW = 12  # how many of the latest blocks a gate may join
 
@@ -403,10 +404,11 @@ def fuse_gates(
     Example:
         >>> import torch
         >>> h = torch.tensor([[1, 1], [1, -1]], dtype=torch.complex128) / 2**0.5
-        >>> fused = fuse_gates([(h, (0,)), (h, (0,)), (h, (1,))], [2, 2])
+        >>> cz = torch.diag(torch.tensor([1, 1, 1, -1], dtype=torch.complex128))
+        >>> fused = fuse_gates([(h, (0,)), (h, (0,)), (cz, (0, 1))], [2, 2])
         >>> [(tuple(m.shape), w) for m, w in fused]
         [((4, 4), (0, 1))]
-        >>> bool(torch.allclose(fused[0][0], embed(h, [1], [2, 2]), atol=1e-15))  # H H = 1
+        >>> bool(torch.allclose(fused[0][0], cz, atol=1e-15))  # CZ H H = CZ
         True
     """
     blocks = fuse_blocks(ops, dims, max_qubits=max_qubits, dense_cost=dense_cost)
