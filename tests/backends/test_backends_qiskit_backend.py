@@ -203,9 +203,11 @@ def test_dynamic_circuit_vs_aer(backend: TensornetBackend) -> None:
     shots = 2000
     tqc = transpile(qc, backend)
     ours = backend.run(tqc, shots=shots, seed_simulator=5).result().get_counts()
-    aer = AerSimulator().run(qc, shots=200_000, seed_simulator=5).result().get_counts()
-    probs = {k: v / 200_000 for k, v in aer.items()}
+    p1 = np.sin(0.4) ** 2  # qubit 0 after reset and ry(0.8)
+    probs = {f"{m}{m}{b}": 0.5 * (p1 if b else 1 - p1) for m in (0, 1) for b in (0, 1)}
     _within_shot_noise(ours, probs, shots)
+    aer = AerSimulator().run(qc, shots=shots, seed_simulator=5).result().get_counts()
+    assert set(aer) == set(ours) == set(probs)
 
 
 def test_loops_vs_aer(backend: TensornetBackend) -> None:
