@@ -43,25 +43,24 @@ class StableSVD(torch.autograd.Function):
         eps = _BROADENING if s.dtype == torch.float64 else 1e-12
         v = vh.mH
         s2 = s * s
-        e = s2.unsqueeze(-2) - s2.unsqueeze(-1)  # e[i, j] = s_j^2 - s_i^2
-        f = e / (e * e + eps)
+        # inner_ij = F_ij (J_ij s_j + s_i K_ij) with F_ij = 1 / (s_j^2 - s_i^2), J and K the
+        # anti-Hermitian parts of U^H gU and V^H gV, written as
+        #   (J + K)_ij / (2 (s_j - s_i)) + (J - K)_ij / (2 (s_j + s_i)):
+        # only the first factor is singular for degenerate values, so only it is broadened
+        # (the second carries the gradient through a degenerate pair, e.g. a Bell pair)
+        diff = s.unsqueeze(-2) - s.unsqueeze(-1)  # diff[i, j] = s_j - s_i
+        summ = s.unsqueeze(-2) + s.unsqueeze(-1)
+        f_minus = diff / (diff * diff + eps)
+        f_plus = summ / (summ * summ + eps)
         sinv = s / (s2 + eps)
         inner = torch.zeros(s.shape[-1], s.shape[-1], dtype=u.dtype, device=u.device)
         if gs is not None:
             inner = inner + torch.diag_embed(gs.to(u.dtype))
         uhgu = u.mH @ gu if gu is not None else None
         vhgv = v.mH @ gvh.mH if gvh is not None else None
-        if uhgu is not None:
-            inner = inner + (f * (uhgu - uhgu.mH)) * s.unsqueeze(-2)
-        if vhgv is not None:
-            inner = inner + s.unsqueeze(-1) * (f * (vhgv - vhgv.mH))
-        if u.is_complex():
-            im = torch.zeros_like(s)
-            if uhgu is not None:
-                im = im + uhgu.diagonal(0, -2, -1).imag
-            if vhgv is not None:
-                im = im - vhgv.diagonal(0, -2, -1).imag
-            inner = inner + torch.diag_embed(1j * im * sinv / 2)
+        j = (uhgu - uhgu.mH) if uhgu is not None else torch.zeros_like(inner)
+        k = (vhgv - vhgv.mH) if vhgv is not None else torch.zeros_like(inner)
+        inner = inner + f_minus * (j + k) / 2 + f_plus * (j - k) / 2
         ga = u @ inner @ vh
         m, n = u.shape[-2], vh.shape[-1]
         k = s.shape[-1]

@@ -25,7 +25,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 
@@ -51,13 +52,26 @@ class GateScheduler:
         for q in self.queues:
             self._drain_single(q)
         self.ready = self._ready_among(self.queues)
+        self.multi = [i for i, (_, w) in enumerate(self.ops) if len(w) > 1]
+        self.last_index = -1
 
-    def next(self, centre: int) -> Op | None:
-        """The next fused multi-site gate, nearest ``centre``; ``None`` when none are left."""
+    def next(self, centre: int, site: Callable[[int], int] | None = None) -> Op | None:
+        """The next fused multi-site gate, nearest ``centre``; ``None`` when none are left.
+
+        ``site`` maps a wire to its current site (an MPS that routes qubits moves them);
+        by default wire ``q`` is at site ``q``.
+        """
         if not self.ready:
             return None
-        idx = min(self.ready, key=lambda k: (abs(min(self.ops[k][1]) - centre), k))
+        if site is None:
+            idx = min(self.ready, key=lambda k: (abs(min(self.ops[k][1]) - centre), k))
+        else:
+            idx = min(
+                self.ready,
+                key=lambda k: (abs(min(site(q) for q in self.ops[k][1]) - centre), k),
+            )
         self.ready.discard(idx)
+        self.last_index = idx
         m, wires = self.ops[idx]
         if (pre := self._take_pending(wires, m)) is not None:
             m = m @ pre
@@ -70,6 +84,12 @@ class GateScheduler:
             self._pop(nxt)
         self.ready |= self._ready_among(wires)
         return m, wires
+
+    def upcoming(self, count: int) -> list[tuple[int, ...]]:
+        """Wires of the next ``count`` multi-site gates after the last one returned, in circuit
+        order: the lookahead an MPS uses to decide which way to route a long-range gate."""
+        start = bisect.bisect_right(self.multi, self.last_index)
+        return [self.ops[i][1] for i in self.multi[start : start + count]]
 
     def leftover_single_site(self) -> dict[int, torch.Tensor]:
         """One-site gates with no multi-site gate after them, by wire."""
