@@ -181,3 +181,22 @@ def _apply_dense(
     shape = t.shape
     t = (u @ t.reshape(u.shape[0], -1)).reshape(shape)
     return np.moveaxis(t, range(k), axes).reshape(-1)
+
+
+def test_measurement_primitives_on_a_scrambled_layout() -> None:
+    qc, psi = _scrambled(seed=5)
+    ref = QiskitStatevector(qc)
+    n = qc.num_qubits
+    for q in (0, 3, n - 1):
+        p = ref.probabilities([q])
+        np.testing.assert_allclose(psi.qubit_probabilities(q).numpy(), p, atol=1e-12)
+    outcome = int(np.argmax(ref.probabilities([2])))
+    projected = psi.copy().project(2, outcome).to_dense().numpy()
+    dense = ref.data.copy()
+    dense[[((k >> 2) & 1) != outcome for k in range(2**n)]] = 0
+    dense /= np.linalg.norm(dense)
+    np.testing.assert_allclose(projected, dense, atol=1e-10)
+    with pytest.raises(ValueError, match="outcome"):
+        MPS.zeros(3).project(1, 1)
+    with pytest.raises(ValueError, match="outcome"):
+        MPS.zeros(3).project(1, 2)

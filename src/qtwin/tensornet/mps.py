@@ -728,6 +728,56 @@ class MPS:
         ]
         return samples[rng.permutation(shots)]
 
+    def qubit_probabilities(self, site: int) -> torch.Tensor:
+        """Born probabilities of the local outcomes of one qubit (or qudit), shape ``(d,)``.
+
+        With the orthogonality centre on the qubit's site,
+        :math:`p_s = \sum_{a b} |A_{a s b}|^2 / \sum_{a s b} |A_{a s b}|^2`.
+
+        Example:
+            >>> psi = MPS.product_state([[1, 0], [0.6, 0.8]])
+            >>> psi.qubit_probabilities(1).round(decimals=12).tolist()
+            [0.36, 0.64]
+        """
+        s = self._site(self._check_site(site, "site"))
+        self._move_center(s)
+        a = self._tensors[s].detach()
+        p = (a.abs() ** 2).sum(dim=(0, 2)).to(torch.float64)
+        return p / p.sum()
+
+    def project(self, site: int, outcome: int) -> MPS:
+        """Project one qubit (or qudit) onto the basis state ``|outcome>`` and renormalize, in
+        place (a measurement that gave ``outcome``); returns ``self``.
+
+        Raises:
+            ValueError: ``outcome`` outside ``[0, d)`` or of zero probability.
+
+        Example:
+            >>> psi = MPS.from_dense(np.array([1, 0, 0, 1]) / np.sqrt(2))
+            >>> psi.project(0, 1).to_dense().real.tolist()
+            [0.0, 0.0, 0.0, 1.0]
+        """
+        q = self._check_site(site, "site")
+        s = self._site(q)
+        d = int(self._tensors[s].shape[1])
+        if isinstance(outcome, bool) or not isinstance(outcome, (int, np.integer)):
+            raise ValueError(f"outcome must be an integer in [0, {d - 1}], got {outcome!r}")
+        if not 0 <= outcome < d:
+            raise ValueError(f"outcome must be in [0, {d - 1}] for site {q}, got {outcome}")
+        self._move_center(s)
+        a = self._tensors[s]
+        kept = torch.zeros_like(a)
+        kept[:, int(outcome), :] = a[:, int(outcome), :]
+        norm = torch.linalg.vector_norm(kept)
+        total = torch.linalg.vector_norm(a)
+        if float(norm) <= 1e-12 * float(total):
+            raise ValueError(
+                f"outcome {outcome} on site {q} has probability "
+                f"{float(norm / total) ** 2:.3g}; cannot project onto it"
+            )
+        self._tensors[s] = kept / norm
+        return self
+
     def probabilities_of(self, outcomes: np.ndarray) -> np.ndarray:
         """Born probabilities :math:`|\\langle s|\\psi\\rangle|^2 / \\langle\\psi|\\psi\\rangle`
         of the given outcome rows (shape ``(k, num_sites)``)."""
