@@ -729,7 +729,7 @@ class MPS:
         return samples[rng.permutation(shots)]
 
     def qubit_probabilities(self, site: int) -> torch.Tensor:
-        """Born probabilities of the local outcomes of one qubit (or qudit), shape ``(d,)``.
+        r"""Born probabilities of the local outcomes of one qubit (or qudit), shape ``(d,)``.
 
         With the orthogonality centre on the qubit's site,
         :math:`p_s = \sum_{a b} |A_{a s b}|^2 / \sum_{a s b} |A_{a s b}|^2`.
