@@ -220,23 +220,11 @@ class MPSEngine:
         return state.apply_circuit(circuit, values)
 
     def probabilities(self, state: Any, qubit: int) -> np.ndarray:
-        if hasattr(state, "qubit_probabilities"):
-            p = state.qubit_probabilities(qubit)
-        else:  # until MPS.qubit_probabilities lands: the orthogonality centre's weights
-            state.canonicalize(qubit)
-            p = torch.sum(state.tensors[qubit].detach().abs() ** 2, dim=(0, 2))
-        p = p.detach().to(torch.float64).cpu().numpy().reshape(-1)
-        return p / p.sum()
+        p = state.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
+        return p.reshape(-1) / p.sum()
 
     def project(self, state: Any, qubit: int, outcome: int) -> Any:
-        if hasattr(state, "project"):
-            return state.project(qubit, int(outcome))
-        state.canonicalize(qubit)  # until MPS.project lands: project the centre tensor
-        t = state.tensors[qubit]
-        kept = torch.zeros_like(t)
-        kept[:, outcome, :] = t[:, outcome, :]
-        state.tensors[qubit] = kept / torch.linalg.vector_norm(kept)
-        return state
+        return state.project(qubit, int(outcome))
 
     def copy(self, state: Any) -> Any:
         return state.copy()
