@@ -72,6 +72,11 @@ def test_results_read_logical_qubits_from_a_scrambled_layout() -> None:
     # expectation values of local and long-range Pauli strings (before anything sorts)
     op = SparsePauliOp(["ZIIIIIIX", "IIYIIZII", "XXIIIIII", "IIIIIIZZ"], [1.0, 0.5, -0.3, 2.0])
     np.testing.assert_allclose(psi.copy().expectation(op), ref.expectation_value(op), atol=1e-10)
+    for q in range(n):  # every one-qubit Pauli, each on a fresh scrambled copy
+        for letter in "XZ":
+            single = SparsePauliOp.from_sparse_list([(letter, [q], 1.0)], num_qubits=n)
+            got = psi.copy().expectation(single).real
+            assert abs(got - ref.expectation_value(single).real) < 1e-10, (letter, q)
     # Born probabilities of given outcomes
     outcomes = np.array([[0] * n, [1, 0, 1, 1, 0, 0, 1, 0]])
     idx = [sum(int(b) << q for q, b in enumerate(row)) for row in outcomes]

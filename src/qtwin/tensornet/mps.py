@@ -668,6 +668,7 @@ class MPS:
         """
         from qiskit.quantum_info import Pauli, SparsePauliOp
 
+        self._sort_sites()  # the observables below read sites as qubits
         if isinstance(op, Pauli):
             op = SparsePauliOp(op)
         if isinstance(op, SparsePauliOp):
