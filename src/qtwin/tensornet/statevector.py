@@ -181,7 +181,7 @@ class Statevector:
             fuse = self.num_sites >= _NUMBA_FUSION_MIN_SITES
             blocks = _fused(ops, self.dims) if fuse else [FusedGate(m, w) for m, w in ops]
             for blk in blocks:
-                m = blk.matrix.detach().numpy()
+                m = blk.matrix.detach().resolve_conj().numpy()
                 if blk.diagonal:
                     kernels.apply_diagonal(psi, m, blk.wires)
                 else:
