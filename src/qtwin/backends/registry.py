@@ -13,6 +13,10 @@ name                           what runs the circuits
 ``"pennylane:<device>"``       a PennyLane device, e.g. ``"pennylane:lightning.qubit"``
 =============================  ==============================================================
 
+``get_backend("tensornet").target_backend`` is a :class:`~qtwin.backends.TensornetBackend`, a
+Qiskit ``BackendV2`` with the same options, for ``transpile``, ``backend.run`` and
+qiskit-experiments.
+
 Options per backend (keyword arguments of :func:`get_backend`):
 
 * ``tensornet``: ``max_bond``, ``cutoff``, ``dtype``, ``device``, ``seed``,
