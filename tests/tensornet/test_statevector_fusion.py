@@ -62,7 +62,8 @@ def _blocks_torch(qc: QuantumCircuit, **kwargs: int) -> np.ndarray:
 def test_fused_matches_unfused_on_random_circuits(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(statevector, "_NUMBA_FUSION_MIN_SITES", 1)  # fuse at any size
+    monkeypatch.setattr(statevector, "_NUMBA_MIN_SITES", 1)  # in place and fused at any size
+    monkeypatch.setattr(statevector, "_NUMBA_FUSION_MIN_SITES", 1)
     n = 8 + seed % 5
     qc = random_mixed_circuit(n, num_gates=60 + 3 * seed, seed=seed)
     ref = _unfused(qc)

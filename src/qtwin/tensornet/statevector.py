@@ -13,9 +13,9 @@ tensor requires grad, or under ``torch.no_grad()``), on CPU qubits with unbatche
 blocks run in place through numba kernels (:mod:`qtwin.tensornet._dense_kernels`), one pass over
 the amplitudes per block: on one thread this is about twice as fast as Aer's fused statevector
 simulator on 18-24 qubit random and QFT circuits (``benchmarks/dense.py``). Otherwise the
-blocks run as torch products, keeping autograd and batched matrices. Fusion starts at 14
-qubits on the in-place path and at 8 sites on the torch path (below, fusing costs more than
-it saves).
+blocks run as torch products, keeping autograd and batched matrices. The in-place path
+starts at 12 qubits and fuses from 14; the torch path fuses from 8 sites (below these sizes
+the extra machinery costs more than it saves).
 
 Example:
     >>> import torch
@@ -46,6 +46,9 @@ from qtwin.tensornet.fusion import FusedGate, fuse_blocks
 __all__ = ["Statevector"]
 
 _MAX_AMPLITUDES = 2**28
+# the in-place numba path from this many qubits on (below, torch is fast enough and a process
+# skips numba's import and first compilation)
+_NUMBA_MIN_SITES = 12
 # fuse gates from this many sites on (below, one pass per gate is cheaper than fusing)
 _NUMBA_FUSION_MIN_SITES = 14
 _TORCH_FUSION_MIN_SITES = 8
@@ -166,10 +169,11 @@ class Statevector:
     def _run(self, ops: list[tuple[torch.Tensor, tuple[int, ...]]], *, owned: bool) -> None:
         """Apply a validated gate list, fused, on the fastest path that keeps autograd.
 
-        Without autograd, on CPU qubits with unbatched matrices, the fused blocks run in place
-        through numba kernels (:mod:`qtwin.tensornet._dense_kernels`); otherwise through
-        torch, fusing from :data:`_TORCH_FUSION_MIN_SITES` sites on. ``owned`` says whether
-        ``self.data`` may be overwritten in place.
+        Without autograd, on CPU qubits (from :data:`_NUMBA_MIN_SITES` on) with unbatched
+        matrices, the blocks run in place through the numba kernels of
+        :mod:`qtwin.tensornet._dense_kernels`; otherwise through torch, fusing from
+        :data:`_TORCH_FUSION_MIN_SITES` sites on. ``owned`` says whether ``self.data`` may be
+        overwritten in place.
         """
         if not ops:
             return
@@ -203,7 +207,9 @@ class Statevector:
         from qtwin.tensornet import _dense_kernels as kernels
 
         data = self.data
-        if data.device.type != "cpu" or data.dtype not in (torch.complex128, torch.complex64):
+        if self.num_sites < _NUMBA_MIN_SITES or data.device.type != "cpu":
+            return False
+        if data.dtype not in (torch.complex128, torch.complex64):
             return False
         if set(self.dims) != {2} or not kernels.available():
             return False
