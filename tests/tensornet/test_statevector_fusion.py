@@ -104,7 +104,8 @@ def test_fusion_makes_fewer_blocks_with_diagonals_kept_diagonal() -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_fusion_of_qudit_gates(seed: int) -> None:
+def test_fusion_of_qudit_gates(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statevector, "_TORCH_FUSION_MIN_SITES", 1)  # from_circuit fuses too
     rng = np.random.default_rng(seed)
     dims = [2, 3, 4, 2, 3]
     qc = QuditCircuit(dims)
@@ -133,7 +134,7 @@ def test_fusion_of_qudit_gates(seed: int) -> None:
 
 
 def test_fused_path_keeps_gradients_and_batches() -> None:
-    n = 14  # the torch (autograd) path fuses from 8 sites
+    n = 14  # the torch (autograd) path fuses from 10 sites
     qc = QuantumCircuit(n)
     thetas = [Parameter(f"t{i}") for i in range(4)]
     qc.h(range(n))

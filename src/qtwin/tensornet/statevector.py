@@ -14,7 +14,7 @@ blocks run in place through numba kernels (:mod:`qtwin.tensornet._dense_kernels`
 the amplitudes per block: on one thread this is about twice as fast as Aer's fused statevector
 simulator on 18-24 qubit random and QFT circuits (``benchmarks/dense.py``). Otherwise the
 blocks run as torch products, keeping autograd and batched matrices. The in-place path
-starts at 12 qubits and fuses from 14; the torch path fuses from 8 sites (below these sizes
+starts at 12 qubits and fuses from 14; the torch path fuses from 10 sites (below these sizes
 the extra machinery costs more than it saves).
 
 Example:
@@ -51,7 +51,7 @@ _MAX_AMPLITUDES = 2**28
 _NUMBA_MIN_SITES = 12
 # fuse gates from this many sites on (below, one pass per gate is cheaper than fusing)
 _NUMBA_FUSION_MIN_SITES = 14
-_TORCH_FUSION_MIN_SITES = 8
+_TORCH_FUSION_MIN_SITES = 10
 # widest dense and diagonal blocks of the fusion pass (see qtwin.tensornet.fusion)
 _MAX_FUSED_QUBITS = 5
 _MAX_DIAGONAL_QUBITS = 14
