@@ -139,8 +139,12 @@ class MPS:
         if len(dims) != num_sites:
             raise ValueError(f"dims has {len(dims)} entries but num_sites is {num_sites}")
         _check_dtype(dtype)
-        vecs = [np.eye(d)[0] for d in dims]
-        return cls.product_state(vecs, dtype=dtype, device=device)
+        tensors = []
+        for d in dims:
+            t = torch.zeros(1, d, 1, dtype=dtype, device=device)
+            t[0, 0, 0] = 1
+            tensors.append(t)
+        return cls(tensors, center=0)
 
     @classmethod
     def from_dense(
@@ -338,12 +342,9 @@ class MPS:
                 self._qr_step_left(i)
             self.center = target
             return
-        while self.center < target:
-            self._qr_step_right(self.center)
-            self.center += 1
-        while self.center > target:
-            self._qr_step_left(self.center)
-            self.center -= 1
+        if self.center != target:
+            self._updates.move_center(self._tensors, self.center, target)
+            self.center = target
 
     def _qr_step_right(self, i: int) -> None:
         self._updates.qr_right(self._tensors, i)
@@ -420,6 +421,8 @@ class MPS:
     def _run(self, ops: list[tuple[torch.Tensor, tuple[int, ...]]], phase: Any) -> None:
         ops, relabel = _absorb_swaps(ops, self.dims)
         with self._kernel_mode(ops):
+            if self._updates is not TORCH:  # schedule and fuse numpy matrices, not tensors
+                ops = [(m.resolve_conj().numpy(), wires) for m, wires in ops]
             self._apply_fused(ops)
         if relabel is not None:  # the circuit's SWAP gates, applied as a relabelling
             self._ensure_layout()
@@ -539,13 +542,27 @@ class MPS:
         return cost
 
     def _move_site(self, src: int, dst: int) -> None:
-        """Carry the contents of site ``src`` to site ``dst`` by neighbour swaps."""
-        if src > dst:
-            for s in range(src - 1, dst - 1, -1):
-                self._swap(s, absorb_right=False)
+        """Carry the contents of site ``src`` to site ``dst`` by neighbour swaps; the other
+        sites in between shift by one towards ``src``, and the centre ends on ``dst``."""
+        if src == dst:
+            return
+        first = src if dst > src else src - 1  # the first swap acts on sites first, first + 1
+        if self.center is None or self.center not in (first, first + 1):
+            self._move_center(first if self.center is None or self.center <= first else first + 1)
+        weights = self._updates.walk(self._tensors, src, dst, self.max_bond, self.cutoff)
+        for w in weights:
+            if w:
+                self._record_discarded(w)
+        self.center = dst
+        self._ensure_layout()
+        assert self._qubit_at is not None and self._site_of is not None
+        at = self._qubit_at
+        if dst > src:
+            at[src : dst + 1] = at[src + 1 : dst + 1] + [at[src]]
         else:
-            for s in range(src, dst):
-                self._swap(s, absorb_right=True)
+            at[dst : src + 1] = [at[src]] + at[dst:src]
+        for site in range(min(src, dst), max(src, dst) + 1):
+            self._site_of[at[site]] = site
 
     def _apply_contiguous(self, g: Any, lo: int, k: int, absorb_right: bool = True) -> None:
         """Apply ``g`` on sites ``lo .. lo+k-1``: a ``(D, D)`` matrix over the block's row-major

@@ -105,6 +105,22 @@ class SiteUpdates:
     def one_site(self, t: list[Any], g: torch.Tensor, s: int) -> None:
         t[s] = torch.matmul(g, t[s])
 
+    def move_center(self, t: list[Any], src: int, dst: int) -> None:
+        """QR steps that carry the orthogonality centre from site ``src`` to ``dst``."""
+        for i in range(src, dst):
+            self.qr_right(t, i)
+        for i in range(src, dst, -1):
+            self.qr_left(t, i)
+
+    def walk(
+        self, t: list[Any], src: int, dst: int, max_bond: int | None, cutoff: float
+    ) -> list[float]:
+        """Carry site ``src`` to ``dst`` by swaps, the centre travelling with it (it must start
+        on one of the first swap's two sites); returns each swap's discarded weight."""
+        if dst > src:
+            return [self.swap(t, s, True, max_bond, cutoff) for s in range(src, dst)]
+        return [self.swap(t, s, False, max_bond, cutoff) for s in range(src - 1, dst - 1, -1)]
+
     def matrix(self, g: torch.Tensor) -> Any:
         """A gate matrix in this implementation's array type."""
         return g
@@ -161,6 +177,31 @@ class NumpySiteUpdates(SiteUpdates):
         )
         return w
 
+    def move_center(self, t: list[Any], src: int, dst: int) -> None:
+        qr_r, qr_l = self.k.qr_right, self.k.qr_left
+        for i in range(src, dst):
+            t[i], t[i + 1] = qr_r(t[i], t[i + 1])
+        for i in range(src, dst, -1):
+            t[i - 1], t[i] = qr_l(t[i - 1], t[i])
+
+    def walk(
+        self, t: list[Any], src: int, dst: int, max_bond: int | None, cutoff: float
+    ) -> list[float]:
+        kernel, chi, limit = self.k.swap, max_bond or 0, _KERNEL_MAX_DIM
+        eps = _eps(t[src])
+        out = []
+        step, right = (1, True) if dst > src else (-1, False)
+        s = src if right else src - 1
+        for _ in range(abs(dst - src)):
+            a, b = t[s], t[s + 1]
+            if a.shape[0] * b.shape[1] > limit or a.shape[1] * b.shape[2] > limit:
+                out.append(self.swap(t, s, right, max_bond, cutoff))
+            else:
+                t[s], t[s + 1], w = kernel(a, b, chi, cutoff, eps, right)
+                out.append(w)
+            s += step
+        return out
+
     def _small_block(
         self,
         t: list[Any],
@@ -196,7 +237,9 @@ class NumpySiteUpdates(SiteUpdates):
         a = t[s]
         t[s] = np.matmul(g, a)
 
-    def matrix(self, g: torch.Tensor) -> Any:
+    def matrix(self, g: Any) -> Any:
+        if isinstance(g, np.ndarray):
+            return g if g.flags.c_contiguous else np.ascontiguousarray(g)
         return np.ascontiguousarray(g.detach().resolve_conj().numpy())
 
 
