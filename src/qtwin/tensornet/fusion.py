@@ -24,9 +24,12 @@ the candidate block (or a new block) that adds the least to a per-pass cost mode
 
 Wires may have any local dimension (qudits): a block's matrix is little-endian over its wires,
 the first wire least significant, as in :func:`qtwin.circuits.convert.to_gate_list`. Matrices
-may be batched, shape ``(B, D, D)``, and may carry autograd history: fusion is made of torch
-products, so gradients flow through it. Diagonal detection looks at the values (exact zeros
-off the diagonal) and is skipped for tensors that require grad.
+may be batched, shape ``(B, D, D)``, and may carry autograd history: then fusion is made of
+torch products, so gradients flow through it; plain CPU matrices are fused with numpy products
+(the same arithmetic, a fraction of torch's per-call overhead) and returned as tensors.
+Diagonal detection looks at the values (exact zeros off the diagonal) and is skipped for
+tensors that require grad. The blocks are for a statevector engine (``Statevector`` runs them
+in place); a matrix product state can take :func:`fuse_gates` with ``max_qubits=2``.
 
 Example:
     >>> import torch
