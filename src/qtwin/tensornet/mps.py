@@ -546,9 +546,7 @@ class MPS:
         sites in between shift by one towards ``src``, and the centre ends on ``dst``."""
         if src == dst:
             return
-        first = src if dst > src else src - 1  # the first swap acts on sites first, first + 1
-        if self.center is None or self.center not in (first, first + 1):
-            self._move_center(first if self.center is None or self.center <= first else first + 1)
+        self._move_center(src)  # the walker carries the centre
         weights = self._updates.walk(self._tensors, src, dst, self.max_bond, self.cutoff)
         for w in weights:
             if w:

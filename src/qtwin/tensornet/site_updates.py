@@ -116,7 +116,7 @@ class SiteUpdates:
         self, t: list[Any], src: int, dst: int, max_bond: int | None, cutoff: float
     ) -> list[float]:
         """Carry site ``src`` to ``dst`` by swaps, the centre travelling with it (it must start
-        on one of the first swap's two sites); returns each swap's discarded weight."""
+        on ``src``); returns each swap's discarded weight."""
         if dst > src:
             return [self.swap(t, s, True, max_bond, cutoff) for s in range(src, dst)]
         return [self.swap(t, s, False, max_bond, cutoff) for s in range(src - 1, dst - 1, -1)]
@@ -194,7 +194,11 @@ class NumpySiteUpdates(SiteUpdates):
         s = src if right else src - 1
         for _ in range(abs(dst - src)):
             a, b = t[s], t[s + 1]
-            if a.shape[0] * b.shape[1] > limit or a.shape[1] * b.shape[2] > limit:
+            if a.shape[0] == a.shape[2] == b.shape[2] == 1:
+                # two unentangled sites: the swap is an exchange (the walker carries the centre)
+                t[s], t[s + 1] = b, a
+                out.append(0.0)
+            elif a.shape[0] * b.shape[1] > limit or a.shape[1] * b.shape[2] > limit:
                 out.append(self.swap(t, s, right, max_bond, cutoff))
             else:
                 t[s], t[s + 1], w = kernel(a, b, chi, cutoff, eps, right)
