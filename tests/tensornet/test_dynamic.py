@@ -187,7 +187,7 @@ def test_exact_mode_weights_and_reset_channel(engine: str) -> None:
     qc.cx(2, 1)
     labels = ["IZZ", "ZIZ", "XXI", "IIZ", "ZZZ"]
     traj = run_program(circuit_to_program(qc), ENGINES[engine])
-    assert sum(b.weight for b in traj.branches) == pytest.approx(1.0, abs=1e-12)
+    assert traj.weights.sum() == pytest.approx(1.0, abs=1e-12)
     rho = DensityMatrix(qc)
     expected = [rho.expectation_value(SparsePauliOp(s)).real for s in labels]
     np.testing.assert_allclose(exact(qc, labels, engine), expected, atol=1e-12)
@@ -252,3 +252,18 @@ def test_dense_shots_run_in_chunks_within_the_memory_budget(monkeypatch) -> None
             qc6.measure(q, q)
             qc6.x(q)
         expectation_program(circuit_to_program(qc6), ENGINES["statevector"], [SparsePauliOp("ZZZ")])
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_a_branch_whose_shots_all_agree_is_still_projected(engine: str) -> None:
+    """With one shot the multinomial never splits, yet the outcome must collapse the state:
+    the copy of qubit 0 made after its measurement always agrees with it."""
+    qc = QuantumCircuit(2, 2)
+    qc.ry(1.4, 0)
+    qc.measure(0, 0)
+    qc.cx(0, 1)
+    qc.measure(1, 1)
+    program = circuit_to_program(qc)
+    rows = [sample_program(program, ENGINES[engine], 1, seed=s).bits[0] for s in range(40)]
+    assert all(row[0] == row[1] for row in rows)
+    assert {int(row[0]) for row in rows} == {0, 1}

@@ -124,13 +124,11 @@ class TensornetEstimator(TensornetPrimitive, LocalEstimator):
                     max_branches=self._max_branches,
                 )
                 extra["num_branches"][index] = traj.num_branches
-                discarded[index] = max(
-                    (engine.discarded_weight(b.state) for b in traj.branches), default=0.0
-                )
+                discarded[index] = float(np.max(engine.discarded_weight(traj.states)))
                 return evs
             state = engine.prepare(body, values)
-            discarded[index] = engine.discarded_weight(state)
-            return [engine.expectation(state, op) for op in observables]
+            discarded[index] = float(engine.discarded_weight(state)[0])
+            return [float(engine.expectation(state, op)[0]) for op in observables]
 
         return estimator_pub_result(
             pub,

@@ -117,10 +117,11 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
             state = engine.prepare(body, values)
             seed = int(rng.integers(2**63 - 1))
             if qubits:
-                samples = engine.sample(state, pub.shots, np.random.default_rng(seed))
+                shots = np.array([pub.shots])
+                samples = engine.sample(state, shots, np.random.default_rng(seed))
             else:
                 samples = np.zeros((pub.shots, body.num_qubits), dtype=np.int64)
-            discarded[index] = engine.discarded_weight(state)
+            discarded[index] = float(engine.discarded_weight(state)[0])
             return samples
 
         return sampler_pub_result(

@@ -2,19 +2,21 @@ r"""Dynamic circuits by branching trajectories that share their deterministic pr
 
 A :class:`~qtwin.circuits.dynamic.Program` (from
 :func:`~qtwin.circuits.dynamic.circuit_to_program`) runs on either engine,
-:class:`~qtwin.tensornet.Statevector` or :class:`~qtwin.tensornet.MPS`, as a list of
-*branches* ``(state, classical bits, shots, weight)``. It starts as one branch holding all the
-shots. Runs of gates are applied in one call per branch (so the engine fuses and schedules
-them). At a measurement of qubit :math:`q` in a branch of :math:`s` shots, the outcome
-probabilities :math:`p(k) = \lVert \Pi_k^{(q)}\psi \rVert^2` give a multinomial draw
-:math:`(s_0, s_1) \sim \mathrm{Mult}(s; p(0), p(1))`, and every outcome that occurred continues
-as its own branch with :math:`s_k` shots, the state projected,
-:math:`\psi \leftarrow \Pi_k^{(q)}\psi / \sqrt{p(k)}`, and the outcome written to its clbit.
+:class:`~qtwin.tensornet.Statevector` or :class:`~qtwin.tensornet.MPS`, as a *group* of
+branches: row :math:`b` holds a state :math:`\psi_b`, its classical bits, its share of the
+shots :math:`s_b` and its probability :math:`w_b`. It starts as one branch holding all the
+shots. A run of gates is applied to the whole group in one call (the dense engine holds the
+group as one batched ``(B, 2^n)`` state, so its fusion and kernels run once for all branches;
+the MPS keeps one state per branch). At a measurement of qubit :math:`q`, each branch's
+outcome probabilities :math:`p_b(k) = \lVert \Pi_k^{(q)}\psi_b \rVert^2` give a multinomial
+draw :math:`(s_{b0}, s_{b1}) \sim \mathrm{Mult}(s_b; p_b(0), p_b(1))`, and every outcome that
+occurred continues as its own branch with :math:`s_{bk}` shots, the state projected,
+:math:`\psi \leftarrow \Pi_k^{(q)}\psi / \sqrt{p_b(k)}`, and the outcome written to its clbit.
 Shots that agree on every mid-circuit outcome therefore share one simulation: a circuit with
 only final measurements costs one, a measurement with a certain outcome costs no new branch.
 A reset is a measurement whose outcome is not recorded, followed by :math:`X` when it was 1.
-Control flow partitions the branches by the value of its condition. At the end each branch
-samples its deferred final measurements with its own shot count (``engine.sample``).
+Control flow partitions the group by the value of its condition in each branch. At the end
+each branch samples its deferred final measurements with its own shot count.
 
 In *exact* mode (no shots) every outcome of nonzero probability continues, with weight
 :math:`w \leftarrow w\,p(k)`, which gives expectation values of the post-measurement mixed
@@ -63,7 +65,6 @@ __all__ = [
     "Engine",
     "StatevectorEngine",
     "MPSEngine",
-    "Branch",
     "Trajectories",
     "DynamicSamples",
     "run_program",
@@ -84,52 +85,59 @@ state_bytes`` (a chunk of ``s`` shots has at most ``s`` branches); exact mode re
 branch beyond it."""
 
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
+_NONE, _BREAK, _CONTINUE = 0, 1, 2  # loop-exit flags of a branch
 
 
 # ---------------------------------------------------------------------- engines
 class Engine(Protocol):
-    """What the driver needs from a simulator; states are opaque to it.
+    """What the driver needs from a simulator: operations on a *batch* of ``B`` states.
 
-    ``apply``, ``project`` and ``flip`` may update ``state`` in place and return it, but must
-    never change a state obtained from it by ``copy``.
+    A batch is opaque to the driver (a batched ``Statevector``, a list of ``MPS``). ``take``
+    returns a new batch independent of its input; the other operations may update their input
+    in place and return it. Arrays have one entry per state of the batch.
     """
 
     name: str
 
     def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
-        """The state ``circuit`` prepares from :math:`|0\\dots0\\rangle`."""
+        """A batch of one: the state ``circuit`` prepares from :math:`|0\\dots0\\rangle`."""
         ...
 
-    def apply(self, state: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
-        """``state`` after the gates of ``circuit``."""
+    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+        """Every state after the gates of ``circuit``."""
         ...
 
-    def probabilities(self, state: Any, qubit: int) -> np.ndarray:
-        """Outcome probabilities of measuring ``qubit``, shape ``(d,)``, float64."""
+    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+        """Outcome probabilities of measuring ``qubit``, shape ``(B, d)``, float64."""
         ...
 
-    def project(self, state: Any, qubit: int, outcome: int) -> Any:
-        """``state`` projected on ``outcome`` of ``qubit`` and renormalized."""
+    def take(self, batch: Any, rows: np.ndarray) -> Any:
+        """A new batch of the states ``rows`` (indices, possibly repeated)."""
         ...
 
-    def copy(self, state: Any) -> Any:
-        """An independent copy (may share immutable data)."""
+    def concat(self, batches: Sequence[Any]) -> Any:
+        """The states of ``batches`` in order, as one batch."""
         ...
 
-    def flip(self, state: Any, qubit: int) -> Any:
-        """``state`` after an X gate on ``qubit``."""
+    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+        """State ``b`` projected on ``outcomes[b]`` of ``qubit`` and renormalized."""
         ...
 
-    def sample(self, state: Any, shots: int, rng: np.random.Generator) -> np.ndarray:
-        """``shots`` computational-basis outcomes, shape ``(shots, num_qubits)``, qubit 0 first."""
+    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+        """An X gate on ``qubit`` of the states where ``mask`` is true."""
         ...
 
-    def expectation(self, state: Any, observable: Any) -> float:
-        """Real part of :math:`\\langle\\psi|O|\\psi\\rangle` of a ``SparsePauliOp``."""
+    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``shots[b]`` outcomes of state ``b``, stacked in row order: ``(sum(shots), n)``,
+        column ``q`` is qubit ``q``."""
         ...
 
-    def discarded_weight(self, state: Any) -> float:
-        """Weight truncated while preparing ``state`` (0 for an exact engine)."""
+    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+        """Real parts of :math:`\\langle\\psi_b|O|\\psi_b\\rangle` (``SparsePauliOp``)."""
+        ...
+
+    def discarded_weight(self, batch: Any) -> np.ndarray:
+        """Weight truncated while preparing each state (0 for an exact engine)."""
         ...
 
     @property
@@ -149,7 +157,8 @@ def _zero_probability(dtype: torch.dtype | None) -> float:
 
 @dataclass(frozen=True)
 class StatevectorEngine:
-    """The dense :class:`~qtwin.tensornet.Statevector` (batch 1) as an :class:`Engine`."""
+    """The dense :class:`~qtwin.tensornet.Statevector` as an :class:`Engine`: a batch of
+    branches is one batched state of shape ``(B, 2^n)``."""
 
     dtype: torch.dtype = torch.complex128
     device: torch.device | str | None = None
@@ -160,24 +169,53 @@ class StatevectorEngine:
 
         return Statevector.from_circuit(circuit, values, dtype=self.dtype, device=self.device)
 
-    def apply(self, state: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
         from qtwin.tensornet.statevector import Statevector
 
         return Statevector.from_circuit(
-            circuit, values, initial=state, dtype=self.dtype, device=self.device
+            circuit, values, initial=batch, dtype=self.dtype, device=self.device
         )
 
-    def probabilities(self, state: Any, qubit: int) -> np.ndarray:
-        p = state.qubit_probabilities(qubit)[0]
-        return p.detach().to(torch.float64).cpu().numpy()
+    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+        return batch.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
 
-    def project(self, state: Any, qubit: int, outcome: int) -> Any:
-        return state.project(qubit, int(outcome))
-
-    def copy(self, state: Any) -> Any:
+    def take(self, batch: Any, rows: np.ndarray) -> Any:
         from qtwin.tensornet.statevector import Statevector
 
-        return Statevector(state.data.clone(), state.dims)
+        index = torch.as_tensor(np.asarray(rows, dtype=np.int64), device=batch.data.device)
+        return Statevector(batch.data.index_select(0, index), batch.dims)
+
+    def concat(self, batches: Sequence[Any]) -> Any:
+        from qtwin.tensornet.statevector import Statevector
+
+        if len(batches) == 1:
+            return batches[0]
+        return Statevector(torch.cat([b.data for b in batches]), batches[0].dims)
+
+    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+        return batch.project(qubit, np.asarray(outcomes, dtype=np.int64))
+
+    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+        eye = torch.eye(2, dtype=self.dtype, device=batch.data.device)
+        x = torch.as_tensor(_X, dtype=self.dtype, device=batch.data.device)
+        m = torch.where(torch.as_tensor(mask, device=batch.data.device)[:, None, None], x, eye)
+        return batch.apply_gate(m, [qubit])
+
+    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        p = batch.probabilities().detach().to(torch.float64).cpu().numpy()
+        index = np.concatenate(
+            [
+                rng.choice(row.size, size=int(s), p=row / row.sum())
+                for row, s in zip(p, shots, strict=True)
+            ]
+        ).astype(np.int64)
+        return (index[:, None] >> np.arange(batch.num_sites, dtype=np.int64)) & 1
+
+    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+        return batch.expectation(observable).real.detach().to(torch.float64).cpu().numpy()
+
+    def discarded_weight(self, batch: Any) -> np.ndarray:
+        return np.zeros(batch.batch)
 
     @property
     def zero_probability(self) -> float:
@@ -186,23 +224,11 @@ class StatevectorEngine:
     def state_bytes(self, num_qubits: int) -> int | None:
         return 2**num_qubits * torch.empty((), dtype=self.dtype).element_size()
 
-    def flip(self, state: Any, qubit: int) -> Any:
-        return state.apply_gate(_X, [qubit])
-
-    def sample(self, state: Any, shots: int, rng: np.random.Generator) -> np.ndarray:
-        index = np.asarray(state.sample(shots, seed=rng))[0].astype(np.int64)
-        return (index[:, None] >> np.arange(state.num_sites, dtype=np.int64)) & 1
-
-    def expectation(self, state: Any, observable: Any) -> float:
-        return float(complex(state.expectation(observable)[0]).real)
-
-    def discarded_weight(self, state: Any) -> float:
-        return 0.0
-
 
 @dataclass(frozen=True)
 class MPSEngine:
-    """The :class:`~qtwin.tensornet.MPS` as an :class:`Engine`.
+    """The :class:`~qtwin.tensornet.MPS` as an :class:`Engine`: a batch is a list of MPS
+    (copies share their unchanged tensors).
 
     ``options`` are keyword arguments of :meth:`MPS.from_circuit` (``max_bond``, ``cutoff``,
     ``dtype``, ``device``).
@@ -214,20 +240,46 @@ class MPSEngine:
     def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
         from qtwin.tensornet.mps import MPS
 
-        return MPS.from_circuit(circuit, parameter_values=values, **self.options)
+        return [MPS.from_circuit(circuit, parameter_values=values, **self.options)]
 
-    def apply(self, state: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
-        return state.apply_circuit(circuit, values)
+    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+        return [mps.apply_circuit(circuit, values) for mps in batch]
 
-    def probabilities(self, state: Any, qubit: int) -> np.ndarray:
-        p = state.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
-        return p.reshape(-1) / p.sum()
+    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+        return np.stack(
+            [
+                mps.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
+                for mps in batch
+            ]
+        )
 
-    def project(self, state: Any, qubit: int, outcome: int) -> Any:
-        return state.project(qubit, int(outcome))
+    def take(self, batch: Any, rows: np.ndarray) -> Any:
+        return [batch[int(r)].copy() for r in rows]
 
-    def copy(self, state: Any) -> Any:
-        return state.copy()
+    def concat(self, batches: Sequence[Any]) -> Any:
+        return [mps for b in batches for mps in b]
+
+    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+        return [mps.project(qubit, int(k)) for mps, k in zip(batch, outcomes, strict=True)]
+
+    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+        return [
+            mps.apply_gate(_X, [qubit]) if m else mps for mps, m in zip(batch, mask, strict=True)
+        ]
+
+    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return np.concatenate(
+            [
+                np.asarray(mps.sample(int(s), seed=rng), dtype=np.int64)
+                for mps, s in zip(batch, shots, strict=True)
+            ]
+        )
+
+    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+        return np.array([complex(mps.expectation(observable)).real for mps in batch])
+
+    def discarded_weight(self, batch: Any) -> np.ndarray:
+        return np.array([float(mps.discarded_weight) for mps in batch])
 
     @property
     def zero_probability(self) -> float:
@@ -236,37 +288,21 @@ class MPSEngine:
     def state_bytes(self, num_qubits: int) -> int | None:
         return None  # bond dimensions decide; copies share their tensors
 
-    def flip(self, state: Any, qubit: int) -> Any:
-        return state.apply_gate(_X, [qubit])
 
-    def sample(self, state: Any, shots: int, rng: np.random.Generator) -> np.ndarray:
-        return np.asarray(state.sample(shots, seed=rng), dtype=np.int64)
-
-    def expectation(self, state: Any, observable: Any) -> float:
-        return float(complex(state.expectation(observable)).real)
-
-    def discarded_weight(self, state: Any) -> float:
-        return float(state.discarded_weight)
-
-
-# ---------------------------------------------------------------------- branches
+# ---------------------------------------------------------------------- branch groups
 @dataclass
-class Branch:
-    """One trajectory: a state, its classical bits and its share of the shots (or weight).
+class _Group:
+    """``B`` branches: a batch of states and, per branch, bits, shots, weight and loop flag."""
 
-    Attributes:
-        state: the engine's state.
-        bits: ``(num_clbits,)`` int8 array of the classical bits written so far.
-        shots: shots that follow this branch (sampling mode; 0 in exact mode).
-        weight: probability of this branch (exact mode; 1 in sampling mode's root).
-        flow: ``"break"``/``"continue"`` while the branch leaves the current loop body.
-    """
+    states: Any
+    bits: np.ndarray  # (B, num_clbits) int8
+    shots: np.ndarray  # (B,) int64; 0 in exact mode
+    weights: np.ndarray  # (B,) float64
+    flow: np.ndarray  # (B,) int8: _NONE, _BREAK or _CONTINUE
 
-    state: Any
-    bits: np.ndarray
-    shots: int = 0
-    weight: float = 1.0
-    flow: str | None = None
+    @property
+    def size(self) -> int:
+        return int(self.bits.shape[0])
 
 
 @dataclass
@@ -274,12 +310,20 @@ class Trajectories:
     """The branches at the end of a program and how many were ever created.
 
     Attributes:
-        branches: the final branches.
+        states: the engine's batch of final states (``B`` of them).
+        bits: ``(B, num_clbits)`` int8 classical bits of each branch.
+        shots: ``(B,)`` shots of each branch (sampling mode; zeros in exact mode).
+        weights: ``(B,)`` probability of each branch (exact mode; products of outcome
+            probabilities).
         num_branches: branches created in all (1 for a program without a random outcome).
-        num_measurements: outcome distributions computed (measurements and resets run).
+        num_measurements: outcome distributions computed (measurements and resets run, once
+            per group of branches).
     """
 
-    branches: list[Branch]
+    states: Any
+    bits: np.ndarray
+    shots: np.ndarray
+    weights: np.ndarray
     num_branches: int = 1
     num_measurements: int = 0
 
@@ -300,7 +344,7 @@ class DynamicSamples:
 
 
 class _Runner:
-    """Runs the ops of a program on a list of branches (sampling mode when ``rng`` is set)."""
+    """Runs the ops of a program on a group of branches (sampling mode when ``rng`` is set)."""
 
     def __init__(
         self,
@@ -318,130 +362,154 @@ class _Runner:
         self.created = 1
         self.measured = 0
 
-    def block(
-        self, ops: Sequence[Op], branches: list[Branch], values: Mapping[Parameter, Any]
-    ) -> list[Branch]:
-        for op in ops:
-            live = [b for b in branches if b.flow is None]
-            if not live:
-                break
-            parked = [b for b in branches if b.flow is not None]
-            branches = self.op(op, live, values) + parked
-        return branches
+    # -- group plumbing
+    def take(self, g: _Group, rows: np.ndarray) -> _Group:
+        return _Group(
+            self.engine.take(g.states, rows),
+            g.bits[rows],
+            g.shots[rows],
+            g.weights[rows],
+            g.flow[rows],
+        )
 
-    def op(self, op: Op, live: list[Branch], values: Mapping[Parameter, Any]) -> list[Branch]:
+    def split(self, g: _Group, mask: np.ndarray) -> tuple[_Group | None, _Group | None]:
+        """``(branches where mask, branches where not)``; ``None`` for an empty part."""
+        if mask.all():
+            return g, None
+        if not mask.any():
+            return None, g
+        return self.take(g, np.flatnonzero(mask)), self.take(g, np.flatnonzero(~mask))
+
+    def concat(self, groups: Sequence[_Group | None]) -> _Group | None:
+        parts = [g for g in groups if g is not None and g.size]
+        if len(parts) <= 1:
+            return parts[0] if parts else None
+        return _Group(
+            self.engine.concat([g.states for g in parts]),
+            np.concatenate([g.bits for g in parts]),
+            np.concatenate([g.shots for g in parts]),
+            np.concatenate([g.weights for g in parts]),
+            np.concatenate([g.flow for g in parts]),
+        )
+
+    # -- ops
+    def block(
+        self, ops: Sequence[Op], g: _Group | None, values: Mapping[Parameter, Any]
+    ) -> _Group | None:
+        for op in ops:
+            if g is None:
+                break
+            live, parked = self.split(g, g.flow == _NONE)
+            if live is None:
+                break
+            g = self.concat([self.op(op, live, values), parked])
+        return g
+
+    def op(self, op: Op, g: _Group, values: Mapping[Parameter, Any]) -> _Group | None:
         if isinstance(op, Gates):
-            for b in live:
-                b.state = self.engine.apply(b.state, op.circuit, values)
-            return live
+            g.states = self.engine.apply(g.states, op.circuit, values)
+            return g
         if isinstance(op, Measure):
-            return [nb for b in live for nb in self.measure(b, op.qubit, op.clbit)]
+            return self.measure(g, op.qubit, op.clbit)
         if isinstance(op, Reset):
-            return [nb for b in live for nb in self.measure(b, op.qubit, None)]
+            return self.measure(g, op.qubit, None)
         if isinstance(op, Break):
-            for b in live:
-                b.flow = "continue" if op.cont else "break"
-            return live
+            g.flow = np.full(g.size, _CONTINUE if op.cont else _BREAK, dtype=np.int8)
+            return g
         if isinstance(op, IfElse):
-            mask = op.condition.evaluate(self.bits(live)) != 0
-            yes = [b for b, m in zip(live, mask, strict=True) if m]
-            no = [b for b, m in zip(live, mask, strict=True) if not m]
-            return self.block(op.true_body, yes, values) + self.block(op.false_body, no, values)
+            yes, no = self.split(g, op.condition.evaluate(g.bits) != 0)
+            return self.concat(
+                [self.block(op.true_body, yes, values), self.block(op.false_body, no, values)]
+            )
         if isinstance(op, Switch):
-            return self.switch(op, live, values)
+            return self.switch(op, g, values)
         if isinstance(op, ForLoop):
-            active, done = live, []
+            active: _Group | None = g
+            done: list[_Group | None] = []
             for v in op.values:
-                if not active:
+                if active is None:
                     break
                 inner = dict(values) if op.parameter is None else {**values, op.parameter: v}
                 active, exited = self.iteration(op.body, active, inner)
-                done += exited
-            return active + done
+                done.append(exited)
+            return self.concat([active, *done])
         if isinstance(op, WhileLoop):
-            active, done = live, []
+            active = g
+            done = []
             for _ in range(MAX_LOOP_ITERATIONS):
-                mask = op.condition.evaluate(self.bits(active)) != 0
-                done += [b for b, m in zip(active, mask, strict=True) if not m]
-                active = [b for b, m in zip(active, mask, strict=True) if m]
-                if not active:
-                    return done
-                active, exited = self.iteration(op.body, active, values)
-                done += exited
+                run, stop = self.split(active, op.condition.evaluate(active.bits) != 0)
+                done.append(stop)
+                if run is None:
+                    return self.concat(done)
+                active, exited = self.iteration(op.body, run, values)
+                done.append(exited)
+                if active is None:
+                    return self.concat(done)
             raise ValueError(
                 f"while_loop did not end after {MAX_LOOP_ITERATIONS} iterations "
                 "(its condition stays true)"
             )
         raise TypeError(f"unknown program op {op!r}")  # pragma: no cover - Program is closed
 
-    def bits(self, branches: list[Branch]) -> np.ndarray:
-        if not branches:
-            return np.zeros((0, self.program.num_clbits), dtype=np.int8)
-        return np.stack([b.bits for b in branches])
-
     def iteration(
-        self, body: Sequence[Op], active: list[Branch], values: Mapping[Parameter, Any]
-    ) -> tuple[list[Branch], list[Branch]]:
+        self, body: Sequence[Op], g: _Group, values: Mapping[Parameter, Any]
+    ) -> tuple[_Group | None, _Group | None]:
         """One pass of a loop body: ``(branches that go on, branches that broke out)``."""
-        out = self.block(body, active, values)
-        going = [b for b in out if b.flow != "break"]
-        exited = [b for b in out if b.flow == "break"]
-        for b in out:
-            b.flow = None
+        out = self.block(body, g, values)
+        if out is None:
+            return None, None
+        going, exited = self.split(out, out.flow != _BREAK)
+        for part in (going, exited):
+            if part is not None:
+                part.flow = np.zeros(part.size, dtype=np.int8)
         return going, exited
 
-    def switch(
-        self, op: Switch, live: list[Branch], values: Mapping[Parameter, Any]
-    ) -> list[Branch]:
-        target = op.target.evaluate(self.bits(live))
-        taken = np.zeros(len(live), dtype=bool)
-        explicit = [set(vals) for vals, _ in op.cases if vals is not None]
-        matched_any = np.array([any(int(t) in s for s in explicit) for t in target], dtype=bool)
-        out: list[Branch] = []
-        for vals, body in op.cases:
+    def switch(self, op: Switch, g: _Group, values: Mapping[Parameter, Any]) -> _Group | None:
+        target = op.target.evaluate(g.bits)
+        explicit = [v for vals, _ in op.cases if vals is not None for v in vals]
+        case_of = np.full(g.size, -1)
+        for j, (vals, _) in enumerate(op.cases):
             if vals is None:
-                mask = ~matched_any & ~taken
+                mask = ~np.isin(target, np.asarray(explicit, dtype=np.int64))
             else:
-                mask = np.isin(target, np.asarray(vals, dtype=np.int64)) & ~taken
-            taken |= mask
-            out += self.block(body, [b for b, m in zip(live, mask, strict=True) if m], values)
-        return out + [b for b, t in zip(live, taken, strict=True) if not t]
+                mask = np.isin(target, np.asarray(vals, dtype=np.int64))
+            case_of[(case_of < 0) & mask] = j
+        parts: list[_Group | None] = []
+        for j, (_, body) in enumerate(op.cases):
+            if np.any(case_of == j):
+                parts.append(self.block(body, self.take(g, np.flatnonzero(case_of == j)), values))
+        if np.any(case_of < 0):
+            parts.append(self.take(g, np.flatnonzero(case_of < 0)))
+        return self.concat(parts)
 
-    def measure(self, branch: Branch, qubit: int, clbit: int | None) -> list[Branch]:
-        """Split ``branch`` by the outcome on ``qubit`` (``clbit=None``: a reset)."""
+    def measure(self, g: _Group, qubit: int, clbit: int | None) -> _Group:
+        """Split every branch by its outcome on ``qubit`` (``clbit=None``: a reset)."""
         self.measured += 1
-        p = np.clip(self.engine.probabilities(branch.state, qubit), 0.0, None)
+        p = np.clip(self.engine.probabilities(g.states, qubit), 0.0, None)
         p[p <= self.tolerance] = 0.0
-        p = p / p.sum()
-        if self.rng is not None:
-            counts = self.rng.multinomial(branch.shots, p)
-            outcomes = np.flatnonzero(counts)
-        else:
-            counts = np.zeros(p.size, dtype=np.int64)
-            outcomes = np.flatnonzero(p)
-        self.created += len(outcomes) - 1
+        p = p / p.sum(axis=1, keepdims=True)
+        keep = self.rng.multinomial(g.shots, p) if self.rng is not None else p > 0
+        rows, outcomes = np.nonzero(keep)
+        self.created += rows.size - g.size
         if self.max_branches is not None and self.created > self.max_branches:
             raise ValueError(
                 f"the circuit branches into more than {self.max_branches} trajectories "
                 "(max_branches, or MAX_TRAJECTORY_BYTES of states in memory); exact "
                 "evaluation of its mid-circuit measurements is too costly"
             )
-        out = []
-        for j, k in enumerate(outcomes):
-            last = j == len(outcomes) - 1
-            state = branch.state if last else self.engine.copy(branch.state)
-            if len(outcomes) > 1:
-                state = self.engine.project(state, qubit, int(k))
-            bits = branch.bits if last else branch.bits.copy()
-            if clbit is not None:
-                bits[clbit] = k
-            elif k:
-                if k != 1:  # pragma: no cover - programs are built from qubit circuits
-                    raise ValueError("reset is implemented for qubits only")
-                state = self.engine.flip(state, qubit)
-            out.append(
-                Branch(state, bits, int(counts[k]), branch.weight * float(p[k]), branch.flow)
-            )
+        prob = p[rows, outcomes]
+        out = self.take(g, rows) if rows.size != g.size else g
+        if np.any(prob < 1.0 - self.tolerance):
+            out.states = self.engine.project(out.states, qubit, outcomes)
+        if clbit is not None:
+            out.bits[:, clbit] = outcomes
+        elif np.any(outcomes == 1):
+            if np.any(outcomes > 1):  # pragma: no cover - programs are built from qubit circuits
+                raise ValueError("reset is implemented for qubits only")
+            out.states = self.engine.flip(out.states, qubit, outcomes == 1)
+        if self.rng is not None:
+            out.shots = keep[rows, outcomes].astype(np.int64)
+        out.weights = out.weights * prob
         return out
 
 
@@ -481,15 +549,20 @@ def run_program(
     runner = _Runner(program, engine, rng, engine.zero_probability, max_branches)
     ops = program.ops
     if ops and isinstance(ops[0], Gates):  # the unitary prefix builds the initial state
-        state = engine.prepare(ops[0].circuit, values)
+        states = engine.prepare(ops[0].circuit, values)
         ops = ops[1:]
     else:
-        state = engine.prepare(QuantumCircuit(program.num_qubits), {})
-    root = Branch(state, np.zeros(program.num_clbits, dtype=np.int8), shots or 0, 1.0)
-    branches = runner.block(ops, [root], values)
-    for b in branches:
-        b.flow = None  # a break outside any loop ends the program for that branch
-    return Trajectories(branches, runner.created, runner.measured)
+        states = engine.prepare(QuantumCircuit(program.num_qubits), {})
+    root = _Group(
+        states,
+        np.zeros((1, program.num_clbits), dtype=np.int8),
+        np.array([shots or 0], dtype=np.int64),
+        np.ones(1),
+        np.zeros(1, dtype=np.int8),
+    )
+    g = runner.block(ops, root, values)
+    assert g is not None  # branches never vanish: every shot (or unit of weight) goes on
+    return Trajectories(g.states, g.bits, g.shots, g.weights, runner.created, runner.measured)
 
 
 def sample_program(
@@ -527,14 +600,13 @@ def sample_program(
             parameter_values=parameter_values,
         )
         num_branches += traj.num_branches
-        for b in traj.branches:
-            bits = np.repeat(b.bits[None, :].astype(bool), b.shots, axis=0)
-            if program.final:
-                samples = engine.sample(b.state, b.shots, rng)
-                for c, q in program.final.items():
-                    bits[:, c] = samples[:, q] != 0
-            rows.append(bits)
-            discarded += b.shots * engine.discarded_weight(b.state)
+        bits = np.repeat(traj.bits.astype(bool), traj.shots, axis=0)
+        if program.final:
+            samples = engine.sample(traj.states, traj.shots, rng)
+            for c, q in program.final.items():
+                bits[:, c] = samples[:, q] != 0
+        rows.append(bits)
+        discarded += float(traj.shots @ engine.discarded_weight(traj.states))
     bits = np.concatenate(rows, axis=0)[rng.permutation(shots)]
     return DynamicSamples(bits, num_branches, discarded / shots)
 
@@ -563,8 +635,5 @@ def expectation_program(
     traj = run_program(
         program, engine, parameter_values=parameter_values, max_branches=max_branches
     )
-    values = [
-        float(sum(b.weight * engine.expectation(b.state, op) for b in traj.branches))
-        for op in observables
-    ]
+    values = [float(traj.weights @ engine.expectation(traj.states, op)) for op in observables]
     return values, traj
