@@ -77,8 +77,9 @@ __all__ = [
 MAX_LOOP_ITERATIONS = 100_000
 """A ``while_loop`` that has run this many times in some branch raises ``ValueError``."""
 
-MAX_TRAJECTORY_BYTES = 2**31
-"""Memory budget of the states alive at once, for engines of known state size (dense).
+MAX_TRAJECTORY_BYTES = 2**30
+"""Memory budget (1 GiB) of the branch states alive at once, for engines of known state size
+(dense); a measurement briefly holds a few times this (copies, projection).
 
 :func:`sample_program` runs the shots in chunks of at most ``MAX_TRAJECTORY_BYTES //
 state_bytes`` (a chunk of ``s`` shots has at most ``s`` branches); exact mode refuses to
