@@ -135,6 +135,9 @@ class TensornetBackend(BackendV2):
         ValueError: ``num_qubits < 1``, or a bad option value (``noise_model`` included).
     """
 
+    #: a simulator, not a device (experiments size circuits by this flag)
+    is_simulator = True
+
     def __init__(self, num_qubits: int = DEFAULT_NUM_QUBITS, **options: Any) -> None:
         super().__init__(
             name="tensornet",

@@ -19,8 +19,9 @@ qiskit-experiments.
 
 Options per backend (keyword arguments of :func:`get_backend`):
 
-* ``tensornet``: ``max_bond``, ``cutoff``, ``dtype``, ``device``, ``seed``,
-  ``default_shots``, ``default_precision``.
+* ``tensornet``: ``method`` (``"auto"``: the dense Statevector up to 20 qubits without
+  truncation, the MPS otherwise; ``"mps"``; ``"statevector"``), ``max_bond``, ``cutoff``,
+  ``dtype``, ``device``, ``seed``, ``default_shots``, ``default_precision``.
 * ``aer`` / ``aer-gpu``: ``method``, ``device`` (aer only), ``seed``, ``default_shots``,
   ``default_precision``, ``backend_options``.
 * ``fake:*``: ``seed``, ``default_shots``, ``default_precision``, ``optimization_level``.
@@ -62,6 +63,7 @@ BACKEND_PATTERNS = (
 """The backend names and name patterns :func:`get_backend` accepts."""
 
 _TENSORNET_OPTIONS = {
+    "method",
     "max_bond",
     "cutoff",
     "dtype",
@@ -132,11 +134,12 @@ def _tensornet(
     sampler = TensornetSampler(default_shots=default_shots, seed=seed, **mps)
     estimator = TensornetEstimator(default_precision=default_precision, seed=seed, **mps)
     detail = ", ".join(f"{k}={v}" for k, v in sampler.mps_options.kwargs().items()) or "exact"
+    method = mps.get("method") or "auto"
     return QtwinBackend(
         name="tensornet",
         sampler=sampler,
         estimator=estimator,
-        description=f"qtwin.tensornet MPS simulator ({detail})",
+        description=f"qtwin.tensornet simulator (method={method}; {detail})",
         target_backend=_tensornet_target_backend(seed, default_shots, mps),
     )
 

@@ -195,7 +195,7 @@ def _skip_reason(n: int, name: str, backend: Any, config: dict[str, Any]) -> str
     if n > int(config["max_dense_qubits"]) and name not in config["mps_backends"]:
         return "wide circuit: MPS backends only"
     target = getattr(backend, "target_backend", None)
-    if target is not None:
+    if target is not None and not getattr(target, "is_simulator", False):  # a device
         limit = int(config["device_max_qubits"])
         if n > limit:
             return f"device backends run circuits up to device_max_qubits={limit}"

@@ -234,6 +234,27 @@ class MPS:
         out._run(ops, phase)
         return out
 
+    @classmethod
+    def from_quimb(cls, qtn_mps: Any, *, dtype: torch.dtype = torch.complex128) -> MPS:
+        """An MPS from a quimb ``MatrixProductState`` (site ``i`` becomes qubit ``i``); see
+        :func:`qtwin.tensornet.quimb_interop.from_quimb`."""
+        from qtwin.tensornet.quimb_interop import from_quimb
+
+        return from_quimb(qtn_mps, dtype=dtype)
+
+    def to_quimb(self) -> Any:
+        """This state as a quimb ``MatrixProductState`` (qubit ``i`` on quimb site ``i``); see
+        :func:`qtwin.tensornet.quimb_interop.to_quimb`.
+
+        Example:
+            >>> psi = MPS.from_dense(np.array([1, 0, 0, 1]) / np.sqrt(2))
+            >>> MPS.from_quimb(psi.to_quimb()).entropy(1, base=2)
+            1.0
+        """
+        from qtwin.tensornet.quimb_interop import to_quimb
+
+        return to_quimb(self)
+
     # ------------------------------------------------------------------ properties
     @property
     def tensors(self) -> list[torch.Tensor]:
