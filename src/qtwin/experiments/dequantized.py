@@ -389,7 +389,7 @@ def _recommend_size(config: dict[str, Any], users: int, seed: int, full: bool) -
     }
 
 
-@register("recommend", config=RECOMMEND_CONFIG)
+@register("recommend", config=RECOMMEND_CONFIG, circuits=False)
 def run_recommend(
     config: dict[str, Any],
     *,

@@ -180,7 +180,7 @@ def _native(family: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
     return out
 
 
-@register("designs", config=DEFAULT_CONFIG)
+@register("designs", config=DEFAULT_CONFIG, circuits=False)
 def run(
     config: dict[str, Any],
     *,

@@ -212,7 +212,7 @@ def _fit_rows(
     }
 
 
-@register("entanglement", config=DEFAULT_CONFIG)
+@register("entanglement", config=DEFAULT_CONFIG, circuits=False)
 def run(
     config: dict[str, Any],
     *,

@@ -194,6 +194,79 @@ def _guard(protocol: str, noise: str, d: int, func: Callable[[], Any]) -> Any:
         }
 
 
+#: qudit dimensions that are qubit registers (``log2(d)`` qubits) and so run on a backend
+_QUBIT_DIMS = (2, 4, 8)
+
+
+def _on_backend(d: int, backend: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Qubit RB circuits of dimension ``d`` on ``backend`` (:func:`run_rb_on_backend`), fitted."""
+    from qtwin.experiments._backend import too_wide
+    from qtwin.rb.circuits import run_rb_on_backend
+
+    width = d.bit_length() - 1
+    reason = too_wide(backend, width)
+    if reason is not None:
+        return {"d": d, "status": "skipped", "reason": reason}
+    shots = int(config["shots"]) if int(config["shots"]) > 0 else 1024
+    t0 = time.perf_counter()
+    data = run_rb_on_backend(
+        backend, d, [int(m) for m in config["lengths"]], int(config["num_samples"]), shots, seed
+    )
+    if np.all(data.survival == 1.0):  # an ideal backend: no decay to fit (A f^m + B degenerate)
+        f, f_ci = 1.0, [1.0, 1.0]
+    else:
+        fit = data.fit(
+            confidence=float(config["confidence"]),
+            num_bootstrap=int(config["num_bootstrap"]),
+            seed=seed,
+        )
+        f, f_ci = float(fit.f), [float(x) for x in fit.f_ci]
+    return {
+        "d": d,
+        "status": "ok",
+        "backend": data.backend,
+        "num_qubits": width,
+        "shots": shots,
+        "num_circuits": int(data.survival.size),
+        "lengths": np.asarray(data.lengths).tolist(),
+        "mean_survival": data.mean_survival().tolist(),
+        "f": f,
+        "f_ci": f_ci,
+        "fidelity": f + (1 - f) / d,
+        "time_s": time.perf_counter() - t0,
+    }
+
+
+def _backend_rows(
+    backend: str, config: dict[str, Any], seed: int, store: ResultStore, progress: Progress
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Qubit RB on ``backend`` for every qubit dimension of ``dims``; rows and backend_parts."""
+    from qtwin.experiments._backend import record_part, skip_part
+
+    dims = [int(d) for d in config["dims"] if int(d) in _QUBIT_DIMS]
+    rows = [
+        store.compute(f"backend/{backend}/{d}", lambda d=d: _on_backend(d, backend, config, seed))
+        for d in progress(dims, total=len(dims), desc=f"rb on {backend}")
+    ]
+    parts: dict[str, Any] = {
+        "qudit_rb": {
+            "backend": "qtwin (exact qudit channels)",
+            "status": "ran",
+            "reason": "standard/character RB of qudits are channel simulations, not circuits",
+        }
+    }
+    if not rows:
+        skip_part(parts, "qubit_rb", backend, "no qubit dimension (2, 4, 8) in dims")
+    for r in rows:
+        if r["status"] == "ok":
+            record_part(
+                parts, f"qubit_rb/d={r['d']}", backend, circuits=r["num_circuits"], shots=r["shots"]
+            )
+        else:
+            skip_part(parts, f"qubit_rb/d={r['d']}", backend, r["reason"])
+    return rows, parts
+
+
 @register("rb", config=DEFAULT_CONFIG)
 def run(
     config: dict[str, Any],
@@ -254,7 +327,12 @@ def run(
             if r["status"] == "skipped"
         ],
     }
-    return {"table": table, "rows": rows, "summary": summary}
+    metrics: dict[str, Any] = {"table": table, "rows": rows, "summary": summary}
+    if backend is not None:
+        metrics["backend_rows"], metrics["backend_parts"] = _backend_rows(
+            backend, config, seed, store, progress
+        )
+    return metrics
 
 
 def _dims(ok: list[dict[str, Any]]) -> list[int]:

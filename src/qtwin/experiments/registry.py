@@ -30,6 +30,7 @@ __all__ = [
     "register",
     "list_experiments",
     "get_experiment",
+    "validate_backend",
 ]
 
 #: Modules of this package that hold the framework itself, not experiments.
@@ -77,12 +78,16 @@ class Experiment:
         default_config: the small, fast default configuration (a JSON-able dict of
             scalars and lists); :meth:`config` returns a private copy.
         description: one line shown by ``qtwin list``.
+        circuits: whether the experiment runs circuits, so that ``--backend`` means
+            something for it (experiments without circuits refuse a backend, see
+            :func:`validate_backend`).
     """
 
     name: str
     run: ExperimentFunction
     default_config: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    circuits: bool = True
 
     def config(self) -> dict[str, Any]:
         """Return a deep copy of the default configuration, safe to modify."""
@@ -95,6 +100,7 @@ def register(
     config: Mapping[str, Any],
     description: str | None = None,
     replace: bool = False,
+    circuits: bool = True,
 ) -> Callable[[ExperimentFunction], ExperimentFunction]:
     """Decorator registering ``run`` as the experiment ``name`` with default ``config``.
 
@@ -106,6 +112,8 @@ def register(
         description: one line for ``qtwin list``; the first line of the function's
             docstring when omitted.
         replace: allow replacing an experiment already registered under ``name``.
+        circuits: ``False`` for an experiment that runs no circuits (it then refuses a
+            ``backend``, see :func:`validate_backend`).
 
     Returns:
         The decorator; it returns the function unchanged.
@@ -140,7 +148,11 @@ def register(
         if doc is None:
             doc = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
         _REGISTRY[name] = Experiment(
-            name=name, run=func, default_config=copy.deepcopy(dict(config)), description=doc
+            name=name,
+            run=func,
+            default_config=copy.deepcopy(dict(config)),
+            description=doc,
+            circuits=bool(circuits),
         )
         return func
 
@@ -214,3 +226,67 @@ def get_experiment(name: str) -> Experiment:
     except (KeyError, TypeError):
         names = ", ".join(sorted(_REGISTRY)) or "(none)"
         raise ValueError(f"unknown experiment {name!r}; available experiments: {names}") from None
+
+
+def validate_backend(experiment: str, backend: str | None) -> None:
+    """Check, before anything is written, that ``experiment`` can run on ``backend``.
+
+    ``None`` (the experiment's own default) is always accepted. A name is accepted when
+    :func:`qtwin.backends.available_backends` lists it, or when it is ``"ibm:<device>"`` or
+    ``"pennylane:<device>"`` with a device named (those devices are only known when the
+    backend is built: the IBM account's devices need a network query).
+
+    Args:
+        experiment: a registered experiment name.
+        backend: a backend name as for :func:`qtwin.backends.get_backend`, or ``None``.
+
+    Raises:
+        ValueError: an unknown experiment; an unknown backend name (the message lists the
+            names usable here); or an experiment that runs no circuits given a backend.
+        TypeError: ``backend`` is neither a string nor ``None``.
+
+    Example:
+        >>> validate_backend("simulate", "aer")
+        >>> validate_backend("simulate", "bogus")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown backend 'bogus' for --backend; available here: tensornet, aer, ...
+        >>> validate_backend("designs", "aer")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: experiment 'designs' runs no circuits, so it takes no --backend ...
+    """
+    exp = get_experiment(experiment)
+    if backend is None:
+        return
+    if not isinstance(backend, str):
+        raise TypeError(f"backend must be a backend name (str) or None, got {backend!r}")
+    if not exp.circuits:
+        raise ValueError(
+            f"experiment {experiment!r} runs no circuits, so it takes no --backend "
+            f"(got {backend!r}); run it without --backend"
+        )
+    from qtwin.backends import available_backends
+
+    available = available_backends()
+    name = backend.strip()
+    kind, _, device = name.partition(":")
+    if name in available or (kind.lower() in ("ibm", "pennylane") and device.strip()):
+        return
+    if kind.lower() == "fake" and device.strip() and any(n.startswith("fake:") for n in available):
+        from qtwin.backends.fake import resolve_fake_device
+
+        try:
+            resolve_fake_device(device.strip())
+        except ValueError as exc:
+            raise ValueError(f"unknown backend {backend!r} for --backend: {exc}") from None
+        return
+    shown = [n for n in available if not n.startswith("fake:")]
+    fakes = [n for n in available if n.startswith("fake:")]
+    if fakes:
+        shown.append(f"fake:<device> ({len(fakes)} devices, e.g. {', '.join(fakes[:3])})")
+    if "ibm:<device>" not in shown:
+        shown.append("ibm:<device> (needs a saved IBM Quantum account)")
+    raise ValueError(
+        f"unknown backend {backend!r} for --backend; available here: {', '.join(shown)}"
+    )
