@@ -166,7 +166,9 @@ def _model(theta: list[float]) -> Any:
     return FarhiNevenQNN(16, theta=theta)
 
 
-def _aer(config: dict[str, Any], seed: int, theta: list[float]) -> dict[str, Any]:
+def _aer(
+    config: dict[str, Any], seed: int, theta: list[float], backend: str = "aer"
+) -> dict[str, Any]:
     from qtwin.qml.export import evaluate_on_backend
     from qtwin.qml.training import accuracy
 
@@ -174,7 +176,7 @@ def _aer(config: dict[str, Any], seed: int, theta: list[float]) -> dict[str, Any
     k = min(int(config["aer_test_size"]), len(data.z_test))
     model = _model(theta)
     res = evaluate_on_backend(
-        model, data.z_test[:k], data.y_test[:k], "aer", shots=int(config["shots"]), seed=seed
+        model, data.z_test[:k], data.y_test[:k], backend, shots=int(config["shots"]), seed=seed
     )
     return {
         "accuracy": res["accuracy"],
@@ -183,7 +185,7 @@ def _aer(config: dict[str, Any], seed: int, theta: list[float]) -> dict[str, Any
     }
 
 
-def _fake(config: dict[str, Any], seed: int) -> dict[str, Any]:
+def _fake(config: dict[str, Any], seed: int, device: str | None = None) -> dict[str, Any]:
     from qtwin.qml import datasets as ds
     from qtwin.qml import representations as rep
     from qtwin.qml.export import evaluate_on_backend
@@ -198,7 +200,12 @@ def _fake(config: dict[str, Any], seed: int) -> dict[str, Any]:
         ("parity n=2", rep.subset_parity_model(2, [0, 1]), ds.subset_parity_dataset(2, [0, 1])),
     ):
         res = evaluate_on_backend(
-            model, z, y, str(config["fake_device"]), shots=int(config["shots"]), seed=seed
+            model,
+            z,
+            y,
+            device or str(config["fake_device"]),
+            shots=int(config["shots"]),
+            seed=seed,
         )
         out[name] = {
             "accuracy": res["accuracy"],
@@ -257,13 +264,17 @@ def run(
         elif unit == "digits/aer":
             theta = results["digits/train"]["theta"]
             results[unit] = store.compute(unit, lambda theta=theta: _aer(config, seed, theta))
-        elif unit == "fake" and fake and backend in (None, fake):
+        elif unit == "fake" and backend is not None:
+            results[unit] = store.compute(f"small/{backend}", lambda: _fake(config, seed, backend))
+        elif unit == "fake" and fake:
             results[unit] = store.compute(f"fake/{fake}", lambda: _fake(config, seed))
         elif unit == "baselines":
             n_par = results["digits/train"]["num_parameters"]
             results[unit] = store.compute(unit, lambda n_par=n_par: _baselines(config, seed, n_par))
         elif unit == "hardness" and config["hardness_ns"]:
             results[unit] = store.compute(unit, lambda: _hardness(config, seed))
+    parts = _backend_parts(backend, config, seed, store, results) if backend is not None else None
+    device = backend if backend is not None else fake
     tr = results["digits/train"]
     base = results["baselines"]
     table = [
@@ -302,7 +313,7 @@ def run(
         for task, r in results["fake"].items():
             table.append(
                 {
-                    "model": f"exact {task} network on {fake}, {config['shots']} shots",
+                    "model": f"exact {task} network on {device}, {config['shots']} shots",
                     "parameters": None,
                     "test_accuracy": r["accuracy"],
                     "num_test": None,
@@ -320,11 +331,47 @@ def run(
         "epoch_time_s": tr["time_s"] / max(1, len(tr["history"]["loss"])),
         "beats_anchor": tr["test_accuracy"] > base["anchor"]["test_accuracy"],
     }
-    return {
+    metrics = {
         "summary": summary,
         "table": table,
         **{k.replace("/", "_"): v for k, v in results.items()},
     }
+    if parts is not None:
+        metrics["backend_parts"] = parts
+    return metrics
+
+
+def _backend_parts(
+    backend: str, config: dict[str, Any], seed: int, store: ResultStore, results: dict[str, Any]
+) -> dict[str, Any]:
+    """Digits inference with shots on ``backend`` (when it fits); where each part ran."""
+    from qtwin.experiments._backend import record_part, skip_part, too_wide
+
+    shots = int(config["shots"])
+    parts: dict[str, Any] = {}
+    for name in ("exactness", "digits/train", "baselines", "hardness"):
+        if name in results:
+            parts[name] = {"backend": "qtwin (exact, torch)", "status": "ran"}
+    record_part(parts, "digits/aer", "aer", circuits=results["digits/aer"]["num_test"], shots=shots)
+    record_part(parts, "small_networks", backend, circuits=12, shots=shots)  # 8 + 4 inputs
+    reason = too_wide(backend, 17)
+    if reason is not None:
+        skip_part(parts, "digits/backend", backend, reason)
+    elif backend == "aer":
+        parts["digits/backend"] = {**parts["digits/aer"], "same_as": "digits/aer"}
+    else:
+        theta = results["digits/train"]["theta"]
+        results["digits/backend"] = store.compute(
+            f"digits/{backend}", lambda: _aer(config, seed, theta, backend)
+        )
+        record_part(
+            parts,
+            "digits/backend",
+            backend,
+            circuits=results["digits/backend"]["num_test"],
+            shots=shots,
+        )
+    return parts
 
 
 def _plot_learning(store: ResultStore, tr: dict[str, Any], anchor: float) -> None:
