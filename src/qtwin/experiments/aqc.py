@@ -173,6 +173,11 @@ def run(
     trotter_rows = store.compute("trotter", lambda: _trotter(psi, config))
     stair_rows = store.compute("staircase", lambda: _staircase(psi, config))
     running = store.compute("running", lambda: _running(psi, aqc_rows[-1], config))
+    on_backend = None
+    if backend is not None:
+        on_backend = store.compute(
+            f"running/{backend}", lambda: _on_backend(psi, aqc_rows[-1], config, backend, seed)
+        )
 
     table = []
     for r in aqc_rows:
@@ -205,7 +210,62 @@ def run(
         "trotter": trotter_rows,
         "staircase": stair_rows,
         "running": running,
+        **({} if on_backend is None else _backend_metrics(on_backend, backend)),
     }
+
+
+def _on_backend(
+    psi: Any, aqc_row: dict[str, Any], config: dict[str, Any], backend: str, seed: int
+) -> dict[str, Any]:
+    """The deepest compiled circuit on ``backend``: its ZZ correlators and their error."""
+    from qtwin.aqc import ansatz_from_circuit
+    from qtwin.aqc.execute import exact_zz, zz_correlators
+    from qtwin.circuits import trotter_circuit
+    from qtwin.experiments._backend import too_wide
+
+    n = int(config["num_qubits"])
+    reason = too_wide(backend, n)
+    if reason is not None:
+        return {"status": "skipped", "reason": reason}
+    qc = trotter_circuit(
+        _hamiltonian(config), float(config["time"]), int(aqc_row["steps"]), initial_state="neel"
+    )
+    ansatz, _ = ansatz_from_circuit(qc)
+    circuit = ansatz.circuit(np.asarray(aqc_row["parameters"]))
+    exact = exact_zz(psi)
+    prec = float(config["shots_precision"]) or None
+    t0 = time.perf_counter()
+    values = zz_correlators(circuit, backend, precision=prec, seed=seed)
+    return {
+        "status": "ok",
+        "num_qubits": n,
+        "precision": prec,
+        "values": values.tolist(),
+        "max_error": float(np.max(np.abs(values - exact))),
+        "time_s": time.perf_counter() - t0,
+    }
+
+
+def _backend_metrics(on_backend: dict[str, Any], backend: str) -> dict[str, Any]:
+    parts: dict[str, Any] = {
+        name: {"backend": "qtwin.tensornet (MPS)", "status": "ran"}
+        for name in ("target", "aqc", "trotter", "staircase")
+    }
+    parts["running/aer"] = {"backend": "aer", "status": "ran"}
+    if on_backend["status"] == "ok":
+        parts["running/backend"] = {
+            "backend": backend,
+            "status": "ran",
+            "circuits": 1,
+            "precision": on_backend["precision"],
+        }
+    else:
+        parts["running/backend"] = {
+            "backend": backend,
+            "status": "skipped",
+            "reason": on_backend["reason"],
+        }
+    return {"running_backend": on_backend, "backend_parts": parts}
 
 
 def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
