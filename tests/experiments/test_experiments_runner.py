@@ -132,3 +132,113 @@ def test_bad_arguments(toy, tmp_path):
     with pytest.raises(TypeError, match="seed must be an integer"):
         run_experiment("toy", out=tmp_path, seed="1")
     assert not (tmp_path / "run.json").exists()
+
+
+# --- issue 15 item 1: a second process on the same folder; units carry the config ---------
+
+_HOLD_LOCK = """
+import sys, time
+from qtwin.experiments.runner import run_lock
+with run_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def locked_by_other_process(tmp_path):
+    """``tmp_path`` locked by another python process (killed at teardown); yields its pid."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_second_process_on_the_folder_is_refused_naming_the_holder(
+    toy, tmp_path, locked_by_other_process
+):
+    from qtwin.experiments.runner import RunLockedError
+
+    with pytest.raises(
+        RunLockedError, match=f"in use by another qtwin run.*process {locked_by_other_process} on"
+    ) as info:
+        run_experiment("toy", out=tmp_path, progress=False, overrides={"n": 2})
+    assert "--wait" in str(info.value) and "--out" in str(info.value)
+    assert not (tmp_path / "run.json").exists() and not (tmp_path / "units").exists()
+
+
+def test_lock_is_released_and_waiting_works(toy, tmp_path):
+    import threading
+
+    from qtwin.experiments.runner import run_lock
+
+    with run_lock(tmp_path):  # re-entrant in one thread: the run takes it again
+        run_experiment("toy", out=tmp_path, progress=False)
+    assert not (tmp_path / ".qtwin.lock.json").exists()
+    res = {}
+    holder = threading.Thread(
+        target=lambda: res.update(run_experiment("toy", out=tmp_path, progress=False, wait=30))
+    )
+    holder.start()
+    holder.join()
+    assert res["units"]["reused"] == 5
+
+
+def test_units_of_another_config_are_never_read_back(toy, tmp_path):
+    """The issue's mix-up: run.json rewritten by another run while units of the first remain."""
+    toy.fail_at = 3
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment("toy", out=tmp_path, progress=False)  # scale 1.0: units 0, 1, 2
+    run_file = tmp_path / "run.json"
+    spec = json.loads(run_file.read_text())
+    spec["config"]["scale"] = 2.0  # what the second run wrote into run.json
+    run_file.write_text(json.dumps(spec))
+    toy.fail_at, toy.calls = None, []
+    res = run_experiment("toy", out=tmp_path, progress=False, overrides={"scale": 2.0})
+    assert toy.calls == [0, 1, 2, 3, 4]  # nothing of the scale-1.0 run is reused
+    assert res["metrics"]["total"] == 2.0 * sum(i * i for i in range(5))
+    assert res["units"] == {"computed": 5, "reused": 0, "total": 5}
+
+
+# --- item 2: a damaged run.json is refused with the fix ------------------------------------
+
+
+@pytest.mark.parametrize("text", ["garbage{", "[1, 2]", "", '{"config": [1, 2]}'])
+def test_damaged_run_json_is_refused_with_the_fix(toy, tmp_path, text):
+    from qtwin.experiments.runner import DamagedRunFileError
+
+    run_experiment("toy", out=tmp_path, progress=False)
+    (tmp_path / "run.json").write_text(text)
+    expected = DamagedRunFileError if text != '{"config": [1, 2]}' else ConfigMismatchError
+    with pytest.raises(expected, match="run.json|results of a different run") as info:
+        run_experiment("toy", out=tmp_path, progress=False)
+    assert "--force" in str(info.value)
+    res = run_experiment("toy", out=tmp_path, progress=False, overwrite=True)
+    assert res["units"]["computed"] == 5
+
+
+# --- item 3: a truncated unit file is recomputed with a warning naming it --------------------
+
+
+def test_truncated_unit_file_is_recomputed_with_a_warning(toy, tmp_path):
+    from qtwin.experiments.store import DamagedUnitWarning
+
+    first = run_experiment("toy", out=tmp_path, progress=False)
+    (unit_file,) = [
+        p for p in (tmp_path / "units").glob("*.json") if p.name.startswith("unit%2F2.")
+    ]
+    unit_file.write_text('{"unit": "unit/2", "val')
+    toy.calls = []
+    with pytest.warns(DamagedUnitWarning, match=f"{unit_file.name}.*recomputing unit 'unit/2'"):
+        again = run_experiment("toy", out=tmp_path, progress=False)
+    assert toy.calls == [2]
+    assert again["metrics"] == first["metrics"]
+    assert again["units"] == {"computed": 1, "reused": 4, "total": 5}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import pytest
 
@@ -11,6 +12,7 @@ from qtwin.experiments.store import (
     ResultStore,
     atomic_write_bytes,
     atomic_write_json,
+    atomic_write_text,
     to_jsonable,
 )
 
@@ -93,3 +95,53 @@ def test_save_figure_writes_png(tmp_path):
     assert store.figures == ["plot.png"]
     with pytest.raises(ValueError, match="plain file name ending in .png"):
         store.save_figure(fig, "../x.png")
+
+
+# --- issue 15 item 11: files follow the umask (they were 0600), still atomically ------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_new_files_follow_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        path = atomic_write_json(tmp_path / "results.json", {"a": 1})
+        store = ResultStore(tmp_path, fingerprint="abc123")
+        store.save("u", 1)
+        unit_file = next((tmp_path / "units").glob("*.json"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert stat.S_IMODE(unit_file.stat().st_mode) == mode
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_replaced_file_keeps_its_mode(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text("old")
+    path.chmod(0o604)
+    atomic_write_text(path, "new")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o604 and path.read_text() == "new"
+
+
+def test_units_of_another_fingerprint_are_invisible(tmp_path):
+    a = ResultStore(tmp_path, fingerprint="aaaa")
+    a.save("u/1", 1)
+    b = ResultStore(tmp_path, fingerprint="bbbb")
+    assert "u/1" not in b and b.completed() == [] and a.completed() == ["u/1"]
+    assert b.compute("u/1", lambda: 2) == 2 and a.load("u/1") == 1
+    with pytest.raises(ValueError, match="fingerprint"):
+        ResultStore(tmp_path, fingerprint="../x")
+
+
+def test_damaged_unit_file_names_the_file(tmp_path):
+    store = ResultStore(tmp_path)
+    store.save("u", 1)
+    path = next((tmp_path / "units").glob("*.json"))
+    path.write_text("[1]")
+    with pytest.raises(ValueError, match=f"unit file .*{path.name} is not a unit record"):
+        store.load("u")
+    assert store.completed() == []
+    with pytest.warns(UserWarning, match=f"{path.name}.*recomputing unit 'u'"):
+        assert store.compute("u", lambda: 7) == 7
+    assert store.load("u") == 7

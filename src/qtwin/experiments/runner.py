@@ -11,34 +11,138 @@ Running again into the same folder with the same experiment, config, seed and ba
 resumes: finished units are read back, not recomputed. Anything else raises
 :class:`ConfigMismatchError` unless ``overwrite=True`` (``--force``), or unless the earlier
 run finished nothing (it failed at once, say on a misspelt backend name).
+
+Two processes never write into one folder at once: a run holds a lock on the folder
+(:func:`run_lock`, a :class:`filelock.FileLock` on ``.qtwin.lock``) from the config check to
+``results.json``; a second run waits up to ``wait`` seconds and then raises
+:class:`RunLockedError` naming the holder. Unit files carry the run's fingerprint
+(:func:`run_fingerprint`) in their names, so units of another config are never read back.
+A damaged ``run.json`` is refused with the fix; a damaged unit file is recomputed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import socket
+import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
+from qtwin._io import atomic_write_json, to_jsonable
 from qtwin.experiments.config import apply_overrides
 from qtwin.experiments.provenance import dependency_versions, utc_now
 from qtwin.experiments.registry import Progress, get_experiment
-from qtwin.experiments.store import ResultStore, atomic_write_json, to_jsonable
+from qtwin.experiments.store import ResultStore
 
-__all__ = ["ConfigMismatchError", "default_out_dir", "make_progress", "run_experiment"]
+__all__ = [
+    "ConfigMismatchError",
+    "DamagedRunFileError",
+    "RunLockedError",
+    "default_out_dir",
+    "make_progress",
+    "run_experiment",
+    "run_fingerprint",
+    "run_lock",
+]
 
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
+LOCK_FILE = ".qtwin.lock"
+HOLDER_FILE = ".qtwin.lock.json"
 
 
 class ConfigMismatchError(ValueError):
     """The output folder holds (part of) a run with a different experiment/config/seed/backend."""
+
+
+class DamagedRunFileError(ConfigMismatchError):
+    """The output folder's ``run.json`` cannot be read, so what it holds is unknown."""
+
+
+class RunLockedError(ValueError):
+    """Another process is running into the same output folder."""
+
+
+def run_fingerprint(spec: Mapping[str, Any]) -> str:
+    """A 16-hex-digit fingerprint of a run spec (experiment, config, seed, backend).
+
+    Equal specs give equal fingerprints whatever their key order.
+
+    Example:
+        >>> a = run_fingerprint({"experiment": "rb", "config": {"n": 1, "m": 2}, "seed": 0})
+        >>> a == run_fingerprint({"seed": 0, "config": {"m": 2, "n": 1}, "experiment": "rb"})
+        True
+        >>> len(a), a == run_fingerprint({"experiment": "rb", "config": {"n": 2}, "seed": 0})
+        (16, False)
+    """
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _holder(out_dir: Path) -> str:
+    """Who holds the lock of ``out_dir``, as far as its holder file says."""
+    try:
+        info = json.loads((out_dir / HOLDER_FILE).read_text(encoding="utf-8"))
+        return (
+            f"process {info['pid']} on {info['host']} since {info['since']}: "
+            f"{' '.join(map(str, info['argv']))}"
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a process that did not say who it is"
+
+
+@contextmanager
+def run_lock(out: str | os.PathLike[str], *, wait: float = 0.0) -> Iterator[Path]:
+    """Hold the lock of output folder ``out`` (created when missing) for the ``with`` body.
+
+    Re-entrant within one thread, so the CLI can hold it around a run and its report.
+
+    Args:
+        out: the output folder.
+        wait: seconds to wait for another holder to finish (``0``: do not wait).
+
+    Raises:
+        RunLockedError: when another process still holds the lock after ``wait`` seconds;
+            the message names it (pid, host, start time, command).
+
+    Example:
+        >>> import tempfile
+        >>> with run_lock(tempfile.mkdtemp()) as out_dir:
+        ...     (out_dir / ".qtwin.lock.json").is_file()
+        True
+    """
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not wait >= 0:
+        raise ValueError(f"wait must be a number of seconds >= 0, got {wait!r}")
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out_dir / LOCK_FILE, is_singleton=True)
+    try:
+        lock.acquire(timeout=float(wait))
+    except Timeout:
+        raise RunLockedError(
+            f"{out_dir} is in use by another qtwin run ({_holder(out_dir)}). Wait for it to "
+            f"finish (qtwin run --wait SECONDS), or write into another folder (--out)."
+        ) from None
+    outermost = lock.lock_counter == 1
+    try:
+        if outermost:
+            info = {"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now()}
+            atomic_write_json(out_dir / HOLDER_FILE, {**info, "argv": sys.argv})
+        yield out_dir
+    finally:
+        if outermost:
+            (out_dir / HOLDER_FILE).unlink(missing_ok=True)
+        lock.release()
 
 
 def default_out_dir(name: str) -> Path:
@@ -67,7 +171,9 @@ def _spec_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     for key in ("experiment", "seed", "backend"):
         if old.get(key) != new.get(key):
             diffs.append(f"{key} {old.get(key)!r} -> {new.get(key)!r}")
-    old_cfg, new_cfg = old.get("config", {}), new.get("config", {})
+    old_cfg, new_cfg = old.get("config"), new.get("config")
+    old_cfg = old_cfg if isinstance(old_cfg, dict) else {}
+    new_cfg = new_cfg if isinstance(new_cfg, dict) else {}
     for key in sorted(set(old_cfg) | set(new_cfg)):
         if old_cfg.get(key, "<missing>") != new_cfg.get(key, "<missing>"):
             diffs.append(
@@ -82,9 +188,9 @@ def _clear(out_dir: Path) -> None:
     if results.is_file():
         try:
             figures = json.loads(results.read_text(encoding="utf-8")).get("figures", [])
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError, AttributeError):
             figures = []
-        for name in figures:
+        for name in figures if isinstance(figures, list) else []:
             if isinstance(name, str) and Path(name).name == name:
                 (out_dir / name).unlink(missing_ok=True)
     for name in (RESULTS_FILE, RUN_FILE, REPORT_FILE):
@@ -98,13 +204,31 @@ def _has_results(out_dir: Path) -> bool:
     return (out_dir / RESULTS_FILE).is_file() or (units.is_dir() and any(units.glob("*.json")))
 
 
+def _read_run_file(run_file: Path) -> dict[str, Any]:
+    """The contents of ``run.json``; :class:`DamagedRunFileError` with the fix when unreadable."""
+    try:
+        old = json.loads(run_file.read_text(encoding="utf-8"))
+        problem = "" if isinstance(old, dict) else f"a JSON {type(old).__name__}, not an object"
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        problem = f"not valid JSON: {exc}"
+    if problem:
+        raise DamagedRunFileError(
+            f"{run_file} is damaged ({problem}), so it is unknown which run {run_file.parent} "
+            f"holds. Rerun with --force (overwrite=True) to discard that folder's results, or "
+            f"write into another folder (--out)."
+        )
+    return old
+
+
 def _prepare(out_dir: Path, spec: dict[str, Any], overwrite: bool) -> str:
     """Check ``out_dir`` against ``spec`` (or clear it), write run.json, return its time."""
     run_file = out_dir / RUN_FILE
-    if run_file.is_file():
+    if run_file.is_file() or run_file.is_symlink():
         try:
-            old = json.loads(run_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            old = _read_run_file(run_file)
+        except DamagedRunFileError:
+            if not overwrite:
+                raise
             old = {}
         old_spec = {k: old.get(k) for k in spec}
         if old_spec == spec:
@@ -132,6 +256,7 @@ def run_experiment(
     overrides: Mapping[str, Any] | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    wait: float = 0.0,
 ) -> dict[str, Any]:
     """Run experiment ``name`` and write ``results.json`` and figures into ``out``.
 
@@ -146,13 +271,16 @@ def run_experiment(
         overwrite: discard an earlier run in ``out`` that has a different config instead of
             raising :class:`ConfigMismatchError`.
         progress: draw tqdm progress bars.
+        wait: seconds to wait for another run that holds ``out`` (see :func:`run_lock`).
 
     Returns:
         The contents of ``results.json`` plus ``"out_dir"``: the output folder.
 
     Raises:
         ValueError: unknown experiment or config key, or a bad override value.
-        ConfigMismatchError: ``out`` holds a different run and ``overwrite`` is false.
+        ConfigMismatchError: ``out`` holds a different run (or a damaged ``run.json``:
+            :class:`DamagedRunFileError`) and ``overwrite`` is false.
+        RunLockedError: another process runs into ``out`` (after ``wait`` seconds).
 
     Example:
         >>> import tempfile
@@ -177,12 +305,18 @@ def run_experiment(
     if backend is not None and (not isinstance(backend, str) or not backend):
         raise TypeError(f"backend must be a backend name (str) or None, got {backend!r}")
     out_dir = Path(out) if out is not None else default_out_dir(name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
     spec = to_jsonable({"experiment": name, "config": config, "seed": seed, "backend": backend})
-    created = _prepare(out_dir, spec, overwrite)
+    with run_lock(out_dir, wait=wait):
+        return _run_locked(experiment, out_dir, spec, overwrite=overwrite, progress=progress)
 
-    store = ResultStore(out_dir)
+
+def _run_locked(
+    experiment: Any, out_dir: Path, spec: dict[str, Any], *, overwrite: bool, progress: bool
+) -> dict[str, Any]:
+    """The body of :func:`run_experiment`, run while holding the folder's lock."""
+    name, seed, backend = spec["experiment"], spec["seed"], spec["backend"]
+    created = _prepare(out_dir, spec, overwrite)
+    store = ResultStore(out_dir, fingerprint=run_fingerprint(spec))
     started = utc_now()
     t0 = time.perf_counter()
     metrics = experiment.run(
