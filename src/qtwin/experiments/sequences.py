@@ -43,6 +43,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 MODELS = ("qfwp", "qlstm", "qrnn", "qgru", "qlstm_rc", "qlstm_rc_gd", "rnn", "lstm", "gru", "esn")
+_QUANTUM = frozenset(MODELS[:6])
 
 
 def _model(name: str, seed: int) -> Any:
@@ -59,7 +60,45 @@ def _model(name: str, seed: int) -> Any:
     return ClassicalRNN(name, hidden_size=4, seed=seed)
 
 
-def _unit(task: str, name: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
+#: shots behind each expectation value when the circuits run on a backend (estimator
+#: precision ``1 / sqrt(shots)``), and test windows evaluated there
+BACKEND_SHOTS = 1024
+BACKEND_WINDOWS = 8
+
+
+def _on_backend(model: Any, name: str, data: Any, backend: str, seed: int) -> dict[str, Any]:
+    """Inference of a trained quantum ``model`` on ``backend`` (shot noise), first windows."""
+    from qtwin.experiments._backend import too_wide
+    from qtwin.qml.sequence_export import predict_on_backend
+    from qtwin.qml.variational import VQC
+
+    widths = [m.num_qubits for m in model.modules() if isinstance(m, VQC)]
+    width = max(widths + [int(getattr(model, "num_qubits", 0) or 0)])
+    reason = too_wide(backend, width)
+    if reason is not None:
+        return {"status": "skipped", "reason": reason}
+    k = min(BACKEND_WINDOWS, len(data.x_test))
+    t0 = time.perf_counter()
+    try:
+        pred = predict_on_backend(
+            model, data.x_test[:k], backend, seed=seed, default_precision=BACKEND_SHOTS**-0.5
+        )
+    except TypeError as exc:  # a model predict_on_backend cannot export
+        return {"status": "skipped", "reason": str(exc)}
+    pred = np.asarray(pred.detach().numpy() if hasattr(pred, "detach") else pred)
+    return {
+        "status": "ok",
+        "num_qubits": width,
+        "num_windows": k,
+        "shots": BACKEND_SHOTS,
+        "test_mse": float(np.mean((pred - np.asarray(data.y_test[:k])) ** 2)),
+        "time_s": time.perf_counter() - t0,
+    }
+
+
+def _unit(
+    task: str, name: str, config: dict[str, Any], seed: int, backend: str | None = None
+) -> dict[str, Any]:
     import torch
 
     from qtwin.qml.sequence_baselines import EchoStateNetwork
@@ -98,7 +137,14 @@ def _unit(task: str, name: str, config: dict[str, Any], seed: int) -> dict[str, 
         with torch.no_grad():
             pred = model(torch.as_tensor(data.x_test)).numpy()
         test = float(np.mean((pred - data.y_test) ** 2))
+    extra: dict[str, Any] = {}
+    if backend is not None:
+        if name in _QUANTUM:
+            extra["backend"] = _on_backend(model, name, data, backend, seed)
+        else:
+            extra["backend"] = {"status": "skipped", "reason": "a classical model"}
     return {
+        **extra,
         "task": task,
         "model": name,
         "test_mse": test,
@@ -124,11 +170,16 @@ def run(
     from qtwin._threads import torch_threads
 
     with torch_threads(1):  # tiny tensors: extra threads only add overhead
-        return _run(config, seed=seed, store=store, progress=progress)
+        return _run(config, seed=seed, store=store, progress=progress, backend=backend)
 
 
 def _run(
-    config: dict[str, Any], *, seed: int, store: ResultStore, progress: Progress
+    config: dict[str, Any],
+    *,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+    backend: str | None = None,
 ) -> dict[str, Any]:
     from qtwin.qml.timeseries import TASKS
 
@@ -139,8 +190,9 @@ def _run(
         if m not in MODELS:
             raise ValueError(f"models entries must be in {list(MODELS)}, got {m!r}")
     units = [(t, m) for t in config["tasks"] for m in config["models"]]
+    suffix = "" if backend is None else f"@{backend}"
     rows = [
-        store.compute(f"{t}/{m}", lambda t=t, m=m: _unit(t, m, config, seed))
+        store.compute(f"{t}/{m}{suffix}", lambda t=t, m=m: _unit(t, m, config, seed, backend))
         for t, m in progress(units, total=len(units), desc="sequences")
     ]
     _plot_predictions(store, rows)
@@ -153,7 +205,29 @@ def _run(
     for t in config["tasks"]:
         rs = [r for r in rows if r["task"] == t]
         best[t] = min(rs, key=lambda r: r["test_mse"])["model"] if rs else None
-    return {"table": table, "rows": rows, "summary": {"best_model": best}}
+    metrics: dict[str, Any] = {"table": table, "rows": rows, "summary": {"best_model": best}}
+    if backend is not None:
+        metrics["backend_parts"] = _parts(rows, backend)
+    return metrics
+
+
+def _parts(rows: list[dict[str, Any]], backend: str) -> dict[str, Any]:
+    """``backend_parts``: training on qtwin (torch), inference per quantum model on ``backend``."""
+    parts: dict[str, Any] = {"training": {"backend": "qtwin (torch, exact)", "status": "ran"}}
+    for r in rows:
+        b = r["backend"]
+        key = f"inference/{r['task']}/{r['model']}"
+        if b["status"] == "ok":
+            parts[key] = {
+                "backend": backend,
+                "status": "ran",
+                "test_windows": b["num_windows"],
+                "shots": b["shots"],
+                "test_mse": b["test_mse"],
+            }
+        else:
+            parts[key] = {"backend": backend, "status": "skipped", "reason": b["reason"]}
+    return parts
 
 
 def _plot_predictions(store: ResultStore, rows: list[dict[str, Any]]) -> None:
