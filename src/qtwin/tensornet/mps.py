@@ -5,11 +5,23 @@ r"""Matrix product states on torch: qubits, qudits and mixed local dimensions, C
     |\psi\rangle = \sum_{s_0 \dots s_{n-1}} A^{[0]}_{s_0} A^{[1]}_{s_1} \cdots A^{[n-1]}_{s_{n-1}}
     \, |s_{n-1} \dots s_1 s_0\rangle
 
-Site ``i`` is qubit (or qudit) ``i``; dense vectors use Qiskit's little-endian order, so the basis
-index is :math:`\sum_i s_i \prod_{j<i} d_j`. Each tensor ``A[i]`` has shape
-``(chi_left, d_i, chi_right)``. The state is kept in mixed canonical form around an orthogonality
-centre, which makes two-site truncations optimal and norms, entropies and local expectation
-values cheap.
+Qubit (or qudit) ``i`` has local index ``s_i``; dense vectors use Qiskit's little-endian order, so
+the basis index is :math:`\sum_i s_i \prod_{j<i} d_j`.
+
+**Routing.** A gate on distant qubits moves one of them next to the other by swaps and leaves it
+there, like Aer's MPS (the side to move is chosen by how close it brings the next few gates'
+qubits); circuit SWAP gates are relabellings and cost nothing. The MPS keeps a qubit → site map:
+every public method takes and returns qubits, and the site order is restored (by swaps) only
+where a result needs it — :attr:`tensors`, :meth:`expectation`, entropies, :meth:`overlap` —
+while :meth:`to_dense`, :meth:`sample` and :meth:`probabilities_of` just permute their output.
+
+**Fast path.** On the CPU without autograd, circuits run on numpy views of the site tensors
+with compiled kernels (:mod:`qtwin.tensornet._kernels`: one call per two-site update, swap or
+QR step); on CUDA, or when parameters carry gradients, the same moves run on torch.
+
+Each site tensor ``A[i]`` has shape ``(chi_left, d_i, chi_right)``. The state is kept in mixed
+canonical form around an orthogonality centre, which makes two-site truncations optimal and
+norms, entropies and local expectation values cheap.
 
 Truncation follows :mod:`qtwin.tensornet.linalg`: at most ``max_bond`` singular values are kept,
 and the smallest are dropped while their relative squared weight stays ``<= cutoff``. The sum of
@@ -385,8 +397,10 @@ class MPS:
         """Apply a unitary on ``sites`` in place; returns ``self``.
 
         The matrix uses the little-endian convention over ``sites`` (``sites[0]`` is the least
-        significant index). Non-adjacent sites are brought together by swaps and moved back;
-        gates on three or more sites are contracted into one block and split again by SVDs.
+        significant index). Non-adjacent qubits are routed: swaps bring them together and they
+        stay there (the MPS keeps a qubit → site map; results always refer to qubits, and the
+        order is restored lazily where a result needs it). Gates on three or more sites are
+        contracted into one block and split again by SVDs.
 
         Args:
             matrix: unitary of shape ``(D, D)`` with ``D = prod(dims[s] for s in sites)``.
