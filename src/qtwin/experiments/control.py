@@ -11,6 +11,7 @@ fast; learning needs hundreds (``--set episodes=500``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,107 @@ def _random_returns(episodes: int, seed: int, max_steps: int) -> list[float]:
     return out
 
 
-def _agent(core: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
+#: greedy steps replayed on a backend, and the shots behind each expectation value there
+BACKEND_STEPS = 10
+BACKEND_SHOTS = 1024
+
+
+def _exact_observations(agent: Any, steps: int, seed: int) -> list[np.ndarray]:
+    """Observations of one greedy CartPole episode of ``agent`` (exact simulation)."""
+    import gymnasium as gym
+    import torch
+
+    env = gym.make("CartPole-v1")
+    obs, _ = env.reset(seed=seed)
+    state = agent.init_state()
+    seen = []
+    with torch.no_grad():
+        for _ in range(steps):
+            seen.append(np.asarray(obs, dtype=float))
+            logits, _, state = agent.step(torch.as_tensor(obs[None], dtype=torch.float64), state)
+            obs, _, term, trunc, _ = env.step(int(torch.argmax(logits)))
+            if term or trunc:
+                break
+    env.close()
+    return seen
+
+
+def _logits(agent: Any, observations: list[np.ndarray]) -> np.ndarray:
+    """Policy logits ``(T, A)`` of ``agent`` fed ``observations`` in order."""
+    import torch
+
+    state = agent.init_state()
+    out = []
+    with torch.no_grad():
+        for obs in observations:
+            logits, _, state = agent.step(torch.as_tensor(obs[None], dtype=torch.float64), state)
+            out.append(logits[0].numpy())
+    return np.asarray(out)
+
+
+def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
+    """Replay a greedy episode's observations with the policy's circuits run on ``backend``.
+
+    The QFWP core's fast circuit and the QLSTM core's VQCs go to the backend's estimator
+    (precision ``1 / sqrt(BACKEND_SHOTS)``); the classical heads stay in torch. Reported: the
+    fraction of steps whose greedy action agrees with the exact policy, and the largest logit
+    deviation.
+    """
+    import torch
+
+    from qtwin.backends import get_backend
+    from qtwin.experiments._backend import too_wide
+    from qtwin.qml.fast_weights import QFWP
+    from qtwin.qml.sequence_export import _estimate, _executing_on, vqc_circuit
+
+    core = agent.core
+    width = int(core.num_qubits)
+    reason = too_wide(backend, width)
+    if reason is not None:
+        return {"status": "skipped", "reason": reason}
+    observations = _exact_observations(agent, BACKEND_STEPS, seed)
+    exact = _logits(agent, observations)
+    be = get_backend(backend, seed=seed, default_precision=BACKEND_SHOTS**-0.5)
+    t0 = time.perf_counter()
+    if isinstance(core, QFWP):
+
+        def features(x_t: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+            circuits = [
+                vqc_circuit(
+                    x_t[b],
+                    w[b],
+                    num_qubits=core.num_qubits,
+                    encoding="ry",
+                    entangler="brick",
+                    rotation="ry",
+                )
+                for b in range(len(x_t))
+            ]
+            evs = _estimate(circuits, core.num_qubits, core.num_readout, be)
+            return torch.as_tensor(evs, dtype=torch.float64)
+
+        core.circuit_features = features  # instance attribute: shadows the method
+        try:
+            noisy = _logits(agent, observations)
+        finally:
+            del core.circuit_features
+    else:
+        with _executing_on(agent, be):
+            noisy = _logits(agent, observations)
+    return {
+        "status": "ok",
+        "num_qubits": width,
+        "steps": len(observations),
+        "shots": BACKEND_SHOTS,
+        "action_agreement": float(np.mean(exact.argmax(1) == noisy.argmax(1))),
+        "max_logit_error": float(np.max(np.abs(exact - noisy))),
+        "time_s": time.perf_counter() - t0,
+    }
+
+
+def _agent(
+    core: str, config: dict[str, Any], seed: int, backend: str | None = None
+) -> dict[str, Any]:
     from qtwin.qml.control import QuantumActorCritic, train_actor_critic
 
     agent = QuantumActorCritic(core, seed=seed)
@@ -63,7 +164,10 @@ def _agent(core: str, config: dict[str, Any], seed: int) -> dict[str, Any]:
         progress=False,
     )
     params = sum(p.numel() for p in agent.parameters() if p.requires_grad)
-    return {"agent": core, "parameters": params, **curve}
+    row = {"agent": core, "parameters": params, **curve}
+    if backend is not None:
+        row["backend"] = _on_backend(agent, backend, seed)
+    return row
 
 
 @register("control", config=DEFAULT_CONFIG)
@@ -79,17 +183,25 @@ def run(
     from qtwin._threads import torch_threads
 
     with torch_threads(1):  # tiny tensors: extra threads only add overhead
-        return _run(config, seed=seed, store=store, progress=progress)
+        return _run(config, seed=seed, store=store, progress=progress, backend=backend)
 
 
 def _run(
-    config: dict[str, Any], *, seed: int, store: ResultStore, progress: Progress
+    config: dict[str, Any],
+    *,
+    seed: int,
+    store: ResultStore,
+    progress: Progress,
+    backend: str | None = None,
 ) -> dict[str, Any]:
     for a in config["agents"]:
         if a not in ("qfwp", "qlstm"):
             raise ValueError(f"agents entries must be 'qfwp' or 'qlstm', got {a!r}")
     rows = [
-        store.compute(f"agent/{a}", lambda a=a: _agent(a, config, seed))
+        store.compute(
+            f"agent/{a}" + ("" if backend is None else f"@{backend}"),
+            lambda a=a: _agent(a, config, seed, backend),
+        )
         for a in progress(config["agents"], total=len(config["agents"]), desc="control")
     ]
     rand = store.compute(
@@ -126,4 +238,20 @@ def _run(
         }
         for r in rows
     ]
-    return {"table": table, "rows": rows, "random_mean_return": float(np.mean(rand))}
+    metrics: dict[str, Any] = {
+        "table": table,
+        "rows": rows,
+        "random_mean_return": float(np.mean(rand)),
+    }
+    if backend is not None:
+        parts: dict[str, Any] = {"training": {"backend": "qtwin (torch, exact)", "status": "ran"}}
+        for r in rows:
+            b = r["backend"]
+            key = f"policy/{r['agent']}"
+            if b["status"] == "ok":
+                parts[key] = {"backend": backend, "status": "ran", "steps": b["steps"]}
+                parts[key].update(shots=b["shots"], action_agreement=b["action_agreement"])
+            else:
+                parts[key] = {"backend": backend, "status": "skipped", "reason": b["reason"]}
+        metrics["backend_parts"] = parts
+    return metrics
