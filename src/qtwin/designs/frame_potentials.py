@@ -23,6 +23,15 @@ Two exact evaluations (torch, complex128, on CUDA when asked for or available):
 
 ``method="auto"`` picks the cheaper one (the moment form wins for large ``N`` at small ``t``,
 e.g. ``N = 20 000``, ``d = 16``, ``t = 2``).
+
+**On a cluster** (``cluster=``, see :mod:`qtwin.distributed`): the ensemble is cut into
+blocks that are placed on the workers once. Gram: one unit per row block ``i`` computes
+its tiles ``j >= i`` and returns them; the client adds the tiles in the order of the
+in-process loop, so the value is bit for bit the ``cluster=None`` value. Moment: one unit
+per ``2**16`` rows returns its partial frame operator; the client adds the partial sums in
+order (equal to ``cluster=None`` up to rounding, ~1e-16 relative). In both cases the block
+partition does not depend on the number of workers, so any cluster (and
+``cluster="local"``, the same units in this process) gives identical numbers.
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ from numpy.typing import ArrayLike
 
 from qtwin._validation import check_choice, check_finite, check_positive_int
 from qtwin.designs.haar import haar_frame_potential
+from qtwin.distributed import ClusterSpec, map_units, share
+from qtwin.distributed import cluster as cluster_session
 
 __all__ = [
     "NORM_TOL",
@@ -186,6 +197,89 @@ def _moment_potential(vecs: torch.Tensor, w: torch.Tensor, t: int, block_size: i
     return float((moment.real.square() + moment.imag.square()).sum().cpu())
 
 
+#: Rows of the ensemble per unit of the moment method on a cluster.
+MOMENT_UNIT_ROWS = 1 << 16
+
+
+def _gram_row_unit(item: tuple, seed: object = None) -> list[float]:
+    """Tiles ``j >= i`` of row block ``i``: ``w_i^T |A_i^* A_j^T|^(2t) w_j`` in loop order."""
+    blocks, weights, t, device = item
+    dev = _pick_device(device)
+    a = torch.as_tensor(blocks[0], device=dev).conj()
+    wi = torch.as_tensor(weights[0], device=dev)
+    out = []
+    for b, wj in zip(blocks, weights, strict=True):
+        g = a @ torch.as_tensor(b, device=dev).T
+        p = g.real.square()
+        p.addcmul_(g.imag, g.imag)
+        p.pow_(t)
+        out.append(float((wi @ (p @ torch.as_tensor(wj, device=dev))).cpu()))
+    return out
+
+
+def _moment_unit(item: tuple, seed: object = None) -> np.ndarray:
+    """Partial frame operator of one block of rows, chunked as in :func:`_moment_potential`."""
+    block, weights, t, block_size, device = item
+    dev = _pick_device(device)
+    vecs = torch.as_tensor(block, device=dev)
+    w = torch.as_tensor(weights, device=dev)
+    idx_np, coef_np = _sym_index(vecs.shape[1], t)
+    idx = torch.as_tensor(idx_np, device=dev)
+    coef = torch.as_tensor(coef_np, dtype=torch.float64, device=dev)
+    dim = len(coef_np)
+    moment = torch.zeros((dim, dim), dtype=torch.complex128, device=dev)
+    rows = max(1, min(block_size, (1 << 24) // max(1, dim * t)))
+    for i0 in range(0, vecs.shape[0], rows):
+        v = vecs[i0 : i0 + rows][:, idx].prod(dim=2) * coef
+        moment += (v * w[i0 : i0 + rows, None]).T @ v.conj()
+    return moment.cpu().numpy()
+
+
+def _cluster_potential(
+    vecs: torch.Tensor,
+    w: torch.Tensor,
+    t: int,
+    block_size: int,
+    method: str,
+    device: str | torch.device | None,
+    cluster: ClusterSpec,
+) -> float:
+    """The Gram or moment sum as units of :func:`qtwin.distributed.map_units`."""
+    x = vecs.cpu().numpy()
+    wn = w.cpu().numpy()
+    dev = None if device is None else str(device)
+    n = x.shape[0]
+    with cluster_session(cluster) as client:
+        if method == "moment":
+            step = max(block_size, MOMENT_UNIT_ROWS // block_size * block_size)
+            items = [
+                (
+                    share(x[i : i + step], client),
+                    share(wn[i : i + step], client),
+                    t,
+                    block_size,
+                    dev,
+                )
+                for i in range(0, n, step)
+            ]
+            parts = map_units(_moment_unit, items, cluster=client, key="frame-moment")
+            moment = np.zeros_like(parts[0])
+            for part in parts:
+                moment += part
+            m = torch.as_tensor(moment)
+            return float((m.real.square() + m.imag.square()).sum())
+        starts = range(0, n, block_size)
+        xb = [share(x[i : i + block_size], client) for i in starts]
+        wb = [share(wn[i : i + block_size], client) for i in starts]
+        items = [(xb[k:], wb[k:], t, dev) for k in range(len(xb))]
+        rows = map_units(_gram_row_unit, items, cluster=client, key="frame-gram")
+    total = 0.0
+    for tiles in rows:
+        for j, tile in enumerate(tiles):
+            total = total + (tile if j == 0 else 2.0 * tile)
+    return float(total)
+
+
 def _pick_method(method: str, n: int, dim: int, t: int) -> str:
     check_choice(method, "method", ("auto", "gram", "moment"))
     if method != "auto":
@@ -206,6 +300,7 @@ def frame_potential(
     block_size: int = 4096,
     device: str | torch.device | None = None,
     method: str = "auto",
+    cluster: ClusterSpec = None,
 ) -> float:
     r"""Frame potential :math:`F_t = \sum_{ij} w_i w_j |\langle x_i, x_j\rangle|^{2t}`.
 
@@ -225,6 +320,10 @@ def frame_potential(
             Frobenius norm is :math:`F_t`; ``O(N D^2)`` with ``D = binom(d+t-1, t)``, ``d``
             the vector length, ``d^2`` for unitaries) or ``"auto"`` (the cheaper by that count;
             Gram whenever ``D > 4096``).
+        cluster: ``None`` (default): the in-process loop; otherwise a cluster spec or
+            client (:mod:`qtwin.distributed`; ``"local"`` runs the same units in this
+            process): Gram row blocks or moment blocks of ``2**16`` rows as units on the
+            workers (see the module docstring for the exact equalities).
 
     Returns:
         ``F_t`` as a float, computed in float64/complex128.
@@ -254,7 +353,10 @@ def frame_potential(
         w = torch.full((n,), 1.0 / n, dtype=torch.float64, device=dev)
     else:
         w = torch.as_tensor(w_np, dtype=torch.float64, device=dev)
-    if _pick_method(method, n, vecs.shape[1], t) == "moment":
+    picked = _pick_method(method, n, vecs.shape[1], t)
+    if cluster is not None:
+        return _cluster_potential(vecs, w, t, block_size, picked, device, cluster)
+    if picked == "moment":
         return _moment_potential(vecs, w, t, block_size)
     return _blocked_potential(vecs, w, t, block_size)
 
@@ -298,6 +400,7 @@ def is_design(
     block_size: int = 4096,
     device: str | torch.device | None = None,
     method: str = "auto",
+    cluster: ClusterSpec = None,
 ) -> bool:
     r"""Whether the ensemble is a (weighted) state or unitary t-design.
 
@@ -313,7 +416,7 @@ def is_design(
         kind: ``"auto"``, ``"state"`` or ``"unitary"``.
         tol: tolerance, ``>= 0``.
         group: use :func:`group_frame_potential` (unitaries forming a group mod phases).
-        block_size, device, method: passed to :func:`frame_potential`.
+        block_size, device, method, cluster: passed to :func:`frame_potential`.
 
     Example:
         >>> import numpy as np
@@ -336,7 +439,14 @@ def is_design(
         x = _as_complex_tensor(ensemble)
         kind = _resolve_kind(x.ndim, tuple(x.shape), kind)
         f = frame_potential(
-            x, t, weights, kind=kind, block_size=block_size, device=device, method=method
+            x,
+            t,
+            weights,
+            kind=kind,
+            block_size=block_size,
+            device=device,
+            method=method,
+            cluster=cluster,
         )
         haar = haar_frame_potential(int(x.shape[-1]), t, kind)
     return abs(f - haar) <= tol * max(1.0, haar)

@@ -4,8 +4,9 @@ A spec is one of
 
 * ``None`` or ``"local"``: no Dask at all; work runs in this process (the default);
 * ``"dask"``: a :class:`distributed.LocalCluster` with one single-thread worker process per
-  CPU core; ``"dask:N"``: ``N`` such workers (``N >= 1``). Host ``127.0.0.1``, no
-  dashboard (its default port 8787 clashes between clusters);
+  CPU core; ``"dask:N"``: ``N`` such workers (``N >= 1``). Host ``127.0.0.1``; the
+  scheduler's HTTP server on a free loopback port (``dashboard_address=None`` would
+  still bind port 8787 on all interfaces, which clashes between clusters);
 * ``"tcp://host:port"`` (or ``tls://``, ``ucx://``): an existing scheduler, e.g. one started
   with ``dask scheduler`` and ``dask worker`` (docs page "Scaling out");
 * a :class:`distributed.Client`: used as it is, never closed by qtwin.
@@ -100,7 +101,7 @@ def _local_cluster(n_workers: int, processes: bool = True) -> Any:
         threads_per_worker=1,
         processes=processes,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
     )
 
 
