@@ -187,6 +187,106 @@ def _svt_quantum(config: dict[str, Any], seed: int) -> dict[str, Any]:
     }
 
 
+#: shots of the QSVT circuit when it runs on a backend
+BACKEND_SHOTS = 4096
+
+
+def _qsvt_qiskit(config: dict[str, Any], seed: int) -> tuple[Any, dict[str, Any]]:
+    """The svt experiment's QSVT circuit as a Qiskit circuit, and its exact outcome numbers.
+
+    The circuit is the one :func:`qtwin.dequantized.quantum.qsvt_apply` simulates (state
+    preparation of ``b``, Hadamard on the LCU qubit, QSVT controlled on it for ``+phi`` and
+    ``-phi``, Hadamard), built in PennyLane and handed to Qiskit as one unitary after the
+    state preparation. Qubit ``k`` is PennyLane wire ``k``: qubit 0 is the LCU qubit, qubit 1
+    the block-encoding ancilla, success is both reading 0.
+    """
+    import math
+
+    from qiskit import QuantumCircuit
+
+    from qtwin.dequantized import SVTProblem
+    from qtwin.dequantized.quantum import (
+        _angles,
+        _pennylane,
+        block_encoding_scale,
+        poly_approximation,
+    )
+
+    qml = _pennylane()
+    size, t = int(config["qsvt_size"]), float(config["t"])
+    A = low_rank_matrix(size, size, min(int(config["rank"]), size), 0.0, seed)
+    b = np.random.default_rng(seed).normal(size=size)
+    prob = SVTProblem(A, b, lambda s: np.exp(-t * s**2), degree=int(config["qsvt_degree"]))
+    M = prob.A if prob.parity == "even" else prob.A.T
+    alpha = block_encoding_scale(M)
+    coeffs, _ = poly_approximation(lambda x: prob.f(alpha * x), prob.degree, prob.parity)
+    angles, _ = _angles(qml, np.trim_zeros(np.asarray(coeffs, dtype=float), "b"))
+    q = max(1, math.ceil(math.log2(max(M.shape))))
+    dim = 2**q
+    Mt = np.zeros((dim, dim))
+    Mt[: M.shape[0], : M.shape[1]] = M / alpha
+    enc = list(range(1, q + 2))
+
+    def qsvt_op(sign: float) -> Any:
+        projectors = [qml.PCPhase(sign * phi, dim=dim, wires=enc) for phi in angles]
+        return qml.QSVT(qml.BlockEncode(Mt, wires=enc), projectors)
+
+    def body() -> None:
+        qml.Hadamard(0)
+        qml.ctrl(qsvt_op(1.0), control=0, control_values=0)
+        qml.ctrl(qsvt_op(-1.0), control=0, control_values=1)
+        qml.Hadamard(0)
+
+    width = q + 2
+    unitary = qml.matrix(body, wire_order=list(reversed(range(width))))()
+    b_pad = np.zeros(dim)
+    b_pad[: len(prob.b)] = prob.b / np.linalg.norm(prob.b)
+    # PennyLane's first system wire is the most significant bit of b; Qiskit's the least
+    b_pad = b_pad.reshape([2] * q).transpose(list(reversed(range(q)))).ravel()
+    qc = QuantumCircuit(width)
+    qc.initialize(b_pad, list(range(2, width)))
+    qc.unitary(np.asarray(unitary), list(range(width)), label="qsvt")
+    psi = np.asarray(unitary) @ np.kron(b_pad, [1.0, 0, 0, 0])  # little-endian: qubits 0, 1 last
+    amp = psi.reshape(dim, 4)[:, 0]  # qubits 0 and 1 read 0
+    p = float(np.sum(np.abs(amp) ** 2))
+    qc.measure_all()
+    return qc, {"success_probability": p, "output_distribution": (np.abs(amp) ** 2 / p).tolist()}
+
+
+def _qsvt_on_backend(config: dict[str, Any], seed: int, backend: str) -> dict[str, Any]:
+    """The QSVT circuit sampled on ``backend``: success probability and output distribution."""
+    from qtwin.backends import get_backend
+    from qtwin.experiments._backend import too_wide
+
+    try:
+        qc, exact = _qsvt_qiskit(config, seed)
+    except ImportError as exc:  # PennyLane missing
+        return {"status": "skipped", "reason": str(exc)}
+    reason = too_wide(backend, qc.num_qubits)
+    if reason is not None:
+        return {"status": "skipped", "reason": reason}
+    t0 = time.perf_counter()
+    pub = get_backend(backend, seed=seed).sampler.run([qc], shots=BACKEND_SHOTS).result()[0]
+    counts = pub.data.meas.get_counts()
+    dim = len(exact["output_distribution"])
+    hits = np.zeros(dim)
+    for key, c in counts.items():
+        v = int(key, 2)
+        if v & 3 == 0:
+            hits[v >> 2] += c
+    p = float(hits.sum() / BACKEND_SHOTS)
+    dist = hits / hits.sum() if hits.sum() else hits
+    return {
+        "status": "ok",
+        "num_qubits": qc.num_qubits,
+        "shots": BACKEND_SHOTS,
+        "success_probability": p,
+        "exact_success_probability": exact["success_probability"],
+        "output_tv_distance": float(0.5 * np.abs(dist - exact["output_distribution"]).sum()),
+        "time_s": time.perf_counter() - t0,
+    }
+
+
 @register("svt", config=SVT_CONFIG)
 def run_svt(
     config: dict[str, Any],
@@ -200,7 +300,25 @@ def run_svt(
     from qtwin.dequantized._blas import one_blas_thread
 
     with one_blas_thread():  # both sides single-threaded: fair, and fast on shared machines
-        return _run_svt(config, seed, store, progress)
+        metrics = _run_svt(config, seed, store, progress)
+    if backend is not None:
+        res = store.compute(f"qsvt/{backend}", lambda: _qsvt_on_backend(config, seed, backend))
+        parts: dict[str, Any] = {
+            "dequantized": {"backend": "qtwin.dequantized (classical)", "status": "ran"},
+            "quantum": {"backend": "pennylane:default.qubit (exact state)", "status": "ran"},
+        }
+        if res["status"] == "ok":
+            parts["qsvt_shots"] = {
+                "backend": backend,
+                "status": "ran",
+                "circuits": 1,
+                "shots": res["shots"],
+            }
+        else:
+            parts["qsvt_shots"] = {"backend": backend, "status": "skipped", "reason": res["reason"]}
+        metrics["qsvt_backend"] = res
+        metrics["backend_parts"] = parts
+    return metrics
 
 
 def _run_svt(
