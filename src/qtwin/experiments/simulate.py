@@ -291,7 +291,22 @@ def run(
         "circuits": circuit_info,
         "summary": summary,
         "rows": rows,
+        **({} if backend is None else {"backend_parts": _parts(rows, backend)}),
     }
+
+
+def _parts(rows: list[dict[str, Any]], backend: str) -> dict[str, Any]:
+    """``backend_parts``: exact references on qtwin/numpy, the estimates on ``backend``."""
+    ok = [r for r in rows if r["backend"] == backend and r["status"] == "ok"]
+    skipped = [r for r in rows if r["backend"] == backend and r["status"] != "ok"]
+    parts: dict[str, Any] = {
+        "reference": {"backend": "exact (dense statevector or qtwin MPS)", "status": "ran"},
+        "estimates": {"backend": backend, "status": "ran" if ok else "skipped"},
+    }
+    parts["estimates"]["circuits"] = len(ok)
+    if skipped:
+        parts["estimates"]["skipped"] = {r["circuit"]: r.get("reason") for r in skipped}
+    return parts
 
 
 def _summarize(rows: list[dict[str, Any]], backends: list[str]) -> dict[str, dict[str, Any]]:
