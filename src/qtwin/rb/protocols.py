@@ -38,6 +38,14 @@ Standard: :math:`r_G = (d-1)(1 - p_{\bar G}/p)/d`, with the systematic bound
 :math:`E = \min\{(d-1)(|p - p_{\bar G}/p| + 1 - p)/d,\
 2(d^2-1)(1-p)/(pd^2) + 4\sqrt{1-p}\sqrt{d^2-1}/p\}`. Character: per irrep
 :math:`f_\sigma^G = f_\sigma^{\rm int}/f_\sigma^{\rm ref}` and :math:`F_G` from them.
+
+**On a cluster** (``cluster=``, :mod:`qtwin.distributed`): the sequences of each length are
+simulated in batches of ``batch_size`` as work units. Unit ``(m, b)`` (length ``m``, first
+sequence ``b``) draws its Cliffords, character gates and shots from its own
+:class:`numpy.random.SeedSequence` (root seed, job name, unit key), and the fit's bootstrap
+from the key ``"fit"``, so the result is identical on any number of workers and equal to
+``cluster="local"`` (the same units in this process). It is a different random stream from
+``cluster=None`` (one generator consumed in order), which is kept bit for bit.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ import numpy as np
 
 from qtwin._validation import as_generator, check_choice, check_positive_int
 from qtwin.designs.clifford import clifford_group_order, prime_factors
+from qtwin.distributed import ClusterSpec, map_units, root_seed, unit_seed
+from qtwin.distributed import cluster as cluster_session
 from qtwin.rb.channels import Channel, NoiseModel, NoiseSpec, as_noise_model
 from qtwin.rb.fidelity import _irreps, fidelity_from_decays, wh_characters
 from qtwin.rb.fit import DecayFit, bootstrap_indices, bootstrap_interval, fit_decay
@@ -210,6 +220,76 @@ def _gate_index(gate: int | np.ndarray, d: int) -> int:
     return int(clifford_index(np.asarray(gate), d))
 
 
+@dataclass(frozen=True)
+class _Units:
+    """How survival data are produced on a cluster: client, root seed, job name, batch."""
+
+    client: object
+    root: np.random.SeedSequence
+    job: str
+    batch_size: int
+
+    def fit_rng(self) -> np.random.Generator:
+        return np.random.default_rng(unit_seed(self.root, "fit", key=self.job))
+
+
+def _survival_unit(item: tuple, seed: np.random.SeedSequence) -> tuple[np.ndarray, np.ndarray]:
+    """One batch: ``count`` sequences of one length, simulated with the unit's own stream."""
+    d, length, count, model, shots, characters, interleaved, interleaved_noise = item
+    rng = np.random.default_rng(seed)
+    seqs = sample_sequences(d, length, count, rng)
+    if characters is None:
+        chars = None
+    elif characters == "all":
+        chars = np.broadcast_to(np.arange(d * d), (count, d * d)).copy()
+    else:
+        chars = rng.integers(0, d * d, size=(count, int(characters)))
+    surv = simulate_survival(
+        d,
+        seqs,
+        model,
+        characters=chars,
+        interleaved=interleaved,
+        interleaved_noise=interleaved_noise,
+        shots=shots,
+        seed=rng,
+    )
+    return np.asarray(surv), (np.zeros((count, 0), np.int64) if chars is None else chars)
+
+
+def _survival_on_units(
+    units: _Units,
+    d: int,
+    m: np.ndarray,
+    s: int,
+    model: NoiseModel,
+    shots: int | None,
+    characters: str | int | None,
+    interleaved: int | None,
+    interleaved_noise: Channel | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(L, S[, K])`` survival and ``(L, S, K)`` character labels from batch units."""
+    bs = units.batch_size
+    starts = range(0, s, bs)
+    items = [
+        (d, int(length), min(bs, s - b0), model, shots, characters, interleaved, interleaved_noise)
+        for length in m
+        for b0 in starts
+    ]
+    keys = [(int(length), b0) for length in m for b0 in starts]
+    out = map_units(
+        _survival_unit, items, cluster=units.client, seed=units.root, key=units.job, unit_keys=keys
+    )
+    nb = len(starts)
+    surv = np.stack(
+        [np.concatenate([x[0] for x in out[i * nb : (i + 1) * nb]]) for i in range(m.size)]
+    )
+    chars = np.stack(
+        [np.concatenate([x[1] for x in out[i * nb : (i + 1) * nb]]) for i in range(m.size)]
+    )
+    return surv, chars
+
+
 def _standard(
     d: int,
     m: np.ndarray,
@@ -221,8 +301,29 @@ def _standard(
     nb: int,
     interleaved: int | None = None,
     interleaved_noise: Channel | None = None,
+    units: _Units | None = None,
 ) -> StandardRBResult:
-    surv = np.stack(
+    if units is not None:
+        surv, _ = _survival_on_units(
+            units, d, m, s, model, shots, None, interleaved, interleaved_noise
+        )
+        rng = units.fit_rng()
+    else:
+        surv = _standard_survival(d, m, s, model, rng, shots, interleaved, interleaved_noise)
+    return _standard_result(d, m, surv, rng, c, nb)
+
+
+def _standard_survival(
+    d: int,
+    m: np.ndarray,
+    s: int,
+    model: NoiseModel,
+    rng: np.random.Generator,
+    shots: int | None,
+    interleaved: int | None,
+    interleaved_noise: Channel | None,
+) -> np.ndarray:
+    return np.stack(
         [
             simulate_survival(
                 d,
@@ -236,6 +337,11 @@ def _standard(
             for length in m
         ]
     )
+
+
+def _standard_result(
+    d: int, m: np.ndarray, surv: np.ndarray, rng: np.random.Generator, c: float, nb: int
+) -> StandardRBResult:
     fit = fit_decay(m, surv, offset=True, confidence=c, num_bootstrap=nb, seed=rng)
     fid = fit.f + (1 - fit.f) / d
     lo, hi = fit.f_ci
@@ -247,7 +353,7 @@ def _standard(
             f"the single-exponential fit has reduced chi^2 = {fit.reduced_chi2:.3g}. "
             "Use character_rb for the average fidelity.",
             RBWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return StandardRBResult(
         d=d,
@@ -272,6 +378,8 @@ def standard_rb(
     shots: int | None = None,
     confidence: float = 0.95,
     num_bootstrap: int = 200,
+    cluster: ClusterSpec = None,
+    batch_size: int = 64,
 ) -> StandardRBResult:
     r"""Standard Clifford RB of a qudit: survival probabilities and a fit :math:`A f^m + B`.
 
@@ -289,6 +397,12 @@ def standard_rb(
         shots: shots per sequence (``None``: exact probabilities).
         confidence: level of the bootstrap intervals.
         num_bootstrap: number of bootstrap resamples.
+        cluster: ``None`` (default): one generator in this process; otherwise a cluster
+            spec or client (:mod:`qtwin.distributed`; ``"local"`` runs the same units
+            here): batches of sequences as units, identical results on any number of
+            workers (see the module docstring). ``noise`` must be picklable for worker
+            processes.
+        batch_size: sequences per unit on a cluster, ``>= 1``.
 
     Example:
         >>> from qtwin.rb.channels import depolarizing
@@ -300,7 +414,12 @@ def standard_rb(
     model = as_noise_model(noise, d)
     if shots is not None:
         shots = check_positive_int(shots, "shots")
-    return _standard(d, m, s, model, as_generator(seed), shots, c, nb)
+    if cluster is None:
+        return _standard(d, m, s, model, as_generator(seed), shots, c, nb)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    with cluster_session(cluster) as client:
+        units = _Units(client, root_seed(seed), "rb-standard", batch_size)
+        return _standard(d, m, s, model, units.fit_rng(), shots, c, nb, units=units)
 
 
 def _character(
@@ -316,7 +435,15 @@ def _character(
     interleaved: int | None = None,
     interleaved_noise: Channel | None = None,
     resamples: np.ndarray | None = None,
+    units: _Units | None = None,
 ) -> CharacterRBResult:
+    if units is not None:
+        surv, chars = _survival_on_units(
+            units, d, m, s, model, shots, characters, interleaved, interleaved_noise
+        )
+        if resamples is None:
+            resamples = bootstrap_indices(m.size, s, nb, units.fit_rng())
+        return analyze_character_rb(d, m, surv, chars, confidence=c, resamples=resamples)
     k = d * d if characters == "all" else int(characters)
     surv = np.empty((m.size, s, k))
     chars = np.empty((m.size, s, k), dtype=np.int64)
@@ -398,6 +525,8 @@ def character_rb(
     characters: Literal["all"] | int = "all",
     confidence: float = 0.95,
     num_bootstrap: int = 200,
+    cluster: ClusterSpec = None,
+    batch_size: int = 64,
 ) -> CharacterRBResult:
     r"""Clifford character RB with the Weyl–Heisenberg group as character group.
 
@@ -418,6 +547,7 @@ def character_rb(
             p(m;u)}`, unbiased, noisier).
         confidence: level of the bootstrap intervals.
         num_bootstrap: number of bootstrap resamples.
+        cluster, batch_size: as in :func:`standard_rb`.
 
     Example:
         >>> from qtwin.rb.channels import depolarizing
@@ -434,7 +564,12 @@ def character_rb(
     model = as_noise_model(noise, d)
     if shots is not None:
         shots = check_positive_int(shots, "shots")
-    return _character(d, m, s, model, as_generator(seed), shots, c, nb, characters)
+    if cluster is None:
+        return _character(d, m, s, model, as_generator(seed), shots, c, nb, characters)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    with cluster_session(cluster) as client:
+        units = _Units(client, root_seed(seed), "rb-character", batch_size)
+        return _character(d, m, s, model, units.fit_rng(), shots, c, nb, characters, units=units)
 
 
 def _magesan_bound(d: int, p: float, p_int: float) -> float:
