@@ -7,7 +7,8 @@ then column digits) and represented as an MPS of the shared simulator
 (:class:`qtwin.tensornet.MPS`); its entanglement entropy at every cut is the profile.
 
 * :func:`entanglement_profile`, :func:`entanglement_profiles` (a batch), :func:`weight_mps`,
-  :func:`site_layout`: the profile;
+  :func:`site_layout`: the profile; :func:`checkpoint_profiles`: every matrix of a sharded
+  safetensors checkpoint, one unit each, on a Dask cluster with ``cluster=``;
 * :func:`page_entropy`, :func:`page_curve`, :func:`gaussian_profile`,
   :func:`random_low_rank_profile`, :func:`random_attention`,
   :func:`random_attention_profile`: random-matrix baselines;
@@ -34,6 +35,7 @@ from qtwin.entanglement.baselines import (
     random_low_rank_profile,
 )
 from qtwin.entanglement.batched import entanglement_profiles
+from qtwin.entanglement.checkpoint import checkpoint_profiles
 from qtwin.entanglement.laws import LawFit, best_law, fit_laws, valley_depth
 from qtwin.entanglement.models import (
     attention_matrices,
@@ -55,6 +57,7 @@ __all__ = [
     "SiteLayout",
     "apply_mps_adaptation",
     "attention_matrices",
+    "checkpoint_profiles",
     "checkpoint_weights",
     "encode",
     "entanglement_profile",
