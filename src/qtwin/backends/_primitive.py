@@ -5,8 +5,18 @@ that compute their results in this process (tensornet, Aer, PennyLane). ``run`` 
 default shots or precision, coerces the PUBs, checks every one of them *before* the job starts
 (finite parameter values, non-negative precision, then the subclass's :meth:`_check_pub`) and
 returns a :class:`~qiskit.primitives.PrimitiveJob` that calls ``_run``. The default ``_run``
-computes the PUBs one after another with :meth:`_run_pub` and one generator seeded from
-``self._seed``; a subclass either implements ``_run_pub`` or overrides ``_run``.
+computes the PUBs one after another with :meth:`_run_pub`; a subclass either implements
+``_run_pub`` or overrides ``_run``.
+
+Seeding follows Qiskit's ``StatevectorSampler``/``StatevectorEstimator``: every PUB gets
+``numpy.random.default_rng(seed)``. With an int seed, each PUB starts from the same stream,
+so identical PUBs in one run get identical samples and identical precision noise (and a
+rerun reproduces them); a ``numpy.random.Generator`` seed is shared, so PUBs continue its
+stream; ``None`` draws fresh entropy per PUB.
+
+Result metadata: Qiskit's keys (``shots`` or ``target_precision``, and ``circuit_metadata``)
+plus qtwin's extras gathered under the one key :data:`METADATA_KEY` (``"qtwin"``). For
+compatibility the extras are also still copied to the top level (deprecated; to be removed).
 """
 
 from __future__ import annotations
@@ -29,7 +39,10 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
 from qtwin.backends._pubs import check_parameter_values
 
-__all__ = ["LocalSampler", "LocalEstimator", "RUN_CALLER"]
+__all__ = ["LocalSampler", "LocalEstimator", "RUN_CALLER", "METADATA_KEY"]
+
+METADATA_KEY = "qtwin"
+"""The result-metadata key under which qtwin's primitives put what Qiskit's do not report."""
 
 RUN_CALLER = 4
 """``stacklevel``, counted from ``_check_pub``, of the code that called ``run``."""
@@ -56,8 +69,9 @@ class _Local:
         return job
 
     def _run(self, pubs: list[Any]) -> PrimitiveResult:
-        rng = as_generator(self._seed)
-        return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs], metadata={"version": 2})
+        # one generator per PUB from the seed, as Qiskit's reference primitives do
+        results = [self._run_pub(pub, as_generator(self._seed)) for pub in pubs]
+        return PrimitiveResult(results, metadata={"version": 2})
 
     def _run_pub(self, pub: Any, rng: np.random.Generator) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define _run_pub or _run")

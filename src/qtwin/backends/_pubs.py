@@ -64,6 +64,9 @@ __all__ = [
     "observable_elements",
     "strip_measurements",
     "dynamic_program",
+    "ParameterKeyError",
+    "check_binding_names",
+    "pub_metadata",
 ]
 
 
@@ -140,13 +143,48 @@ def warn_if_no_registers(
         warnings.warn(f"{message} {hint}".rstrip(), UserWarning, stacklevel=stacklevel + 1)
 
 
+class ParameterKeyError(KeyError, ValueError):
+    """Bindings name a parameter the circuit does not have.
+
+    A ``KeyError``, as Qiskit's reference primitives raise, and a ``ValueError`` (qtwin's
+    convention for bad input, and what earlier qtwin versions raised).
+    """
+
+    def __str__(self) -> str:  # KeyError would print the repr of its argument
+        return str(self.args[0]) if self.args else ""
+
+
+def check_binding_names(circuit: QuantumCircuit, bindings: BindingsArray) -> None:
+    """Raise :class:`ParameterKeyError` when ``bindings`` names a parameter not in ``circuit``.
+
+    Example:
+        >>> from qiskit.circuit import Parameter
+        >>> qc = QuantumCircuit(1); _ = qc.rx(Parameter("a"), 0)
+        >>> check_binding_names(qc, BindingsArray.coerce({"b": 0.5}))
+        Traceback (most recent call last):
+        ...
+        qtwin.backends._pubs.ParameterKeyError: no parameter named 'b' is present
+    """
+    names = {p.name for p in circuit.parameters}
+    for key in bindings.data:
+        for name in key:
+            name = getattr(name, "name", name)
+            if name not in names:
+                raise ParameterKeyError(f"no parameter named {name!r} is present")
+
+
 def iter_parameter_sets(
     circuit: QuantumCircuit, bindings: BindingsArray
 ) -> Iterator[tuple[tuple[int, ...], dict[Parameter, float]]]:
     """Yield ``(index, {parameter: value})`` for every index of ``bindings.shape``.
 
     ``index`` runs over ``numpy.ndindex(bindings.shape)`` (``()`` once for a scalar PUB).
+
+    Raises:
+        ParameterKeyError: the bindings name a parameter the circuit lacks (a ``KeyError``,
+            as Qiskit's reference primitives raise).
     """
+    check_binding_names(circuit, bindings)
     params = list(circuit.parameters)
     values = bindings.as_array(params) if params else np.zeros(bindings.shape + (0,))
     for index in np.ndindex(bindings.shape):
@@ -204,7 +242,7 @@ def sampler_pub_result(
     data = registers.to_bit_arrays(samples, pub.shape, pub.shots) if registers.names else {}
     return SamplerPubResult(
         DataBin(**data, shape=pub.shape),
-        metadata={"shots": pub.shots, "circuit_metadata": pub.circuit.metadata, **metadata},
+        metadata=pub_metadata({"shots": pub.shots}, pub.circuit, metadata),
     )
 
 
@@ -245,12 +283,27 @@ def estimator_pub_result(
         stds[...] = pub.precision
     return PubResult(
         DataBin(evs=evs, stds=stds, shape=shape),
-        metadata={
-            "target_precision": pub.precision,
-            "circuit_metadata": pub.circuit.metadata,
-            **metadata,
-        },
+        metadata=pub_metadata({"target_precision": pub.precision}, pub.circuit, metadata),
     )
+
+
+def pub_metadata(
+    qiskit_keys: Mapping[str, Any], circuit: QuantumCircuit, extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A PUB result's metadata: Qiskit's keys, ``circuit_metadata``, qtwin's under ``"qtwin"``.
+
+    The extras are also copied to the top level for code written before they moved (deprecated;
+    read ``metadata["qtwin"]``).
+
+    Example:
+        >>> sorted(pub_metadata({"shots": 4}, QuantumCircuit(1), {"method": "mps"}))
+        ['circuit_metadata', 'method', 'qtwin', 'shots']
+    """
+    out = {**qiskit_keys, "circuit_metadata": circuit.metadata}
+    if extra:
+        out["qtwin"] = dict(extra)
+        out.update(extra)
+    return out
 
 
 def to_sparse_pauli_op(observable: SparseObservable | Mapping[str, float]) -> SparsePauliOp:

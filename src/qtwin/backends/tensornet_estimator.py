@@ -22,7 +22,15 @@ value in the mixed state (Qiskit's reference draws one random trajectory instead
 
 ``precision = 0`` (the default) returns the exact values with ``stds = 0``. ``precision > 0``
 mimics a shot-limited estimate: every value gets independent Gaussian noise
-:math:`\mathcal N(0, \text{precision}^2)` from the seeded generator and ``stds = precision``.
+:math:`\mathcal N(0, \text{precision}^2)` from the seeded generator and ``stds = precision``
+(the standard error the V2 interface defines; Qiskit's ``StatevectorEstimator`` leaves
+``stds = 0`` here, a deliberate difference). As on Qiskit's reference, every PUB draws its
+noise from ``numpy.random.default_rng(seed)``: with an int ``seed`` identical PUBs in one run
+get identical noise.
+
+Metadata: ``target_precision`` and ``circuit_metadata`` (Qiskit's keys), and under
+``metadata["qtwin"]`` the engine (``simulator``, ``method``), ``discarded_weight`` and, for
+dynamic circuits, ``num_branches`` (also copied to the top level: deprecated).
 
 Example:
     >>> from qiskit import QuantumCircuit

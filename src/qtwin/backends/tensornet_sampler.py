@@ -19,13 +19,16 @@ Truncation makes the sampled distribution that of a nearby state: the result met
 ``discarded_weight`` (array of the PUB shape), the total truncated weight, so that
 :math:`1 - \text{discarded\_weight}` estimates the fidelity with the exact state (always 0 on
 the dense engine). ``simulator`` and ``method`` name the engine that ran the PUB; a dynamic
-PUB also reports ``num_branches`` (trajectories per parameter set).
+PUB also reports ``num_branches`` (trajectories per parameter set). These qtwin keys live under
+``metadata["qtwin"]`` (and, deprecated, also at the top level); the other keys are Qiskit's.
+Seeding is per PUB as on Qiskit's ``StatevectorSampler``: with an int ``seed`` identical PUBs
+in one run give identical samples.
 
 Example:
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(2); _ = qc.x(0); _ = qc.measure_all()
     >>> result = TensornetSampler(seed=7).run([qc], shots=10).result()
-    >>> result[0].data.meas.get_counts(), result[0].metadata["method"]
+    >>> result[0].data.meas.get_counts(), result[0].metadata["qtwin"]["method"]
     ({'01': 10}, 'statevector')
     >>> qc = QuantumCircuit(1, 2); _ = qc.x(0); _ = qc.measure(0, 0); _ = qc.reset(0)
     >>> _ = qc.measure(0, 1)
@@ -47,6 +50,7 @@ from qtwin.backends._pubs import (
     check_unitary_circuit,
     dynamic_program,
     iter_parameter_sets,
+    pub_metadata,
     sampler_pub_result,
     warn_if_no_registers,
 )
@@ -155,14 +159,13 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
             )
             for creg in circuit.cregs
         }
+        extra = {
+            "discarded_weight": discarded,
+            "simulator": engine.name,
+            "method": self._method_for(circuit),
+            "num_branches": branches,
+        }
         return SamplerPubResult(
             DataBin(**data, shape=pub.shape),
-            metadata={
-                "shots": pub.shots,
-                "circuit_metadata": circuit.metadata,
-                "discarded_weight": discarded,
-                "simulator": engine.name,
-                "method": self._method_for(circuit),
-                "num_branches": branches,
-            },
+            metadata=pub_metadata({"shots": pub.shots}, circuit, extra),
         )
