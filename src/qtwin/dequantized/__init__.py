@@ -36,6 +36,7 @@ from qtwin.dequantized.oversampled import LinearCombination, OversampledVector, 
 from qtwin.dequantized.products import AMPResult, amp_sample_count, approx_matrix_product
 from qtwin.dequantized.quantum import QSVTResult, poly_approximation, qsvt_apply
 from qtwin.dequantized.recommendation import Recommendation, recommend
+from qtwin.dequantized.sharded import ShardedSQMatrix
 from qtwin.dequantized.sketch import (
     LowRankApproximation,
     Sketch,
@@ -63,6 +64,7 @@ __all__ = [
     "SVTOperator",
     "SVTProblem",
     "SVTResult",
+    "ShardedSQMatrix",
     "Sketch",
     "amp_sample_count",
     "approx_matrix_product",
