@@ -26,7 +26,9 @@ Options per backend (keyword arguments of :func:`get_backend`):
   ``default_precision``, ``backend_options``.
 * ``fake:*``: ``seed``, ``default_shots``, ``default_precision``, ``optimization_level``.
 * ``ibm:*``: ``instance``, ``channel``, ``default_shots``, ``optimization_level``,
-  ``seed_transpiler``.
+  ``seed_transpiler``, ``mode`` (``"job"``, ``"session"``, ``"batch"``), ``seed`` (local
+  testing mode only: ``"ibm:fake_<device>"`` runs Runtime's own primitives locally on a fake
+  device, no account needed).
 * ``pennylane:*``: ``seed``, ``default_shots``, ``default_precision``.
 
 Example:
@@ -74,7 +76,15 @@ _TENSORNET_OPTIONS = {
 }
 _AER_OPTIONS = {"method", "device", "seed", "default_shots", "default_precision", "backend_options"}
 _FAKE_OPTIONS = {"seed", "default_shots", "default_precision", "optimization_level"}
-_IBM_OPTIONS = {"instance", "channel", "default_shots", "optimization_level", "seed_transpiler"}
+_IBM_OPTIONS = {
+    "instance",
+    "channel",
+    "default_shots",
+    "optimization_level",
+    "seed_transpiler",
+    "mode",
+    "seed",
+}
 _PENNYLANE_OPTIONS = {"seed", "default_shots", "default_precision"}
 
 
