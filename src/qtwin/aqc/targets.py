@@ -124,22 +124,6 @@ def _from_aer(data: tuple) -> MPS:
     return MPS(tensors)
 
 
-def _from_quimb(psi: Any) -> MPS:
-    n = psi.L
-    tensors = []
-    for i in range(n):
-        t = psi[i]
-        left = [ix for ix in t.inds if i > 0 and ix in psi[i - 1].inds]
-        right = [ix for ix in t.inds if i < n - 1 and ix in psi[i + 1].inds]
-        site = psi.site_ind(i)
-        arr = t.transpose(*(left + [site] + right)).data
-        arr = np.asarray(arr).reshape(
-            int(np.prod([t.ind_size(x) for x in left])), t.ind_size(site), -1
-        )
-        tensors.append(torch.as_tensor(arr, dtype=torch.complex128))
-    return MPS(tensors)
-
-
 def to_target_mps(target: Any) -> MPS:
     """Convert a target state to a qtwin :class:`~qtwin.tensornet.MPS` (complex128).
 
@@ -159,7 +143,9 @@ def to_target_mps(target: Any) -> MPS:
     if isinstance(target, MPS):
         out = _recanonicalize(target.to(dtype=torch.complex128))
     elif type(target).__name__ == "MatrixProductState" or hasattr(target, "site_ind"):
-        out = _from_quimb(target)
+        from qtwin.tensornet.quimb_interop import from_quimb
+
+        out = from_quimb(target)
     elif isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], list):
         out = _from_aer(target)
     elif isinstance(target, (np.ndarray, torch.Tensor, list)):
