@@ -205,3 +205,28 @@ def test_measurement_primitives_on_a_scrambled_layout() -> None:
         MPS.zeros(3).project(1, 1)
     with pytest.raises(ValueError, match="outcome"):
         MPS.zeros(3).project(1, 2)
+
+
+def test_kernel_svd_failure_falls_back_to_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LAPACK's gesdd can fail to converge (seen on a 128 x 128 block of a QFT at bond 64):
+    the fast path then redoes that update on torch, which falls back to gesvd."""
+    from qtwin.tensornet import site_updates
+
+    qc = _long_range_circuit(9, 80, 11)
+    reference = MPS.from_circuit(qc).to_dense()
+    kernels = site_updates.NUMPY.k
+
+    def broken(*args: object) -> None:
+        raise ValueError("Internal algorithm failed to converge.")
+
+    class Broken:
+        def __getattr__(self, name: str) -> object:
+            return (
+                broken
+                if name in {"swap", "two_site_gate", "split_matrix"}
+                else getattr(kernels, name)
+            )
+
+    monkeypatch.setattr(site_updates.NUMPY, "k", Broken())
+    out = MPS.from_circuit(qc).to_dense()
+    np.testing.assert_allclose(out.numpy(), reference.numpy(), atol=1e-10)

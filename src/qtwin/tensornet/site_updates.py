@@ -147,11 +147,19 @@ class NumpySiteUpdates(SiteUpdates):
     ) -> float:
         a, b = t[s], t[s + 1]
         if max(a.shape[0] * b.shape[1], a.shape[1] * b.shape[2]) > _KERNEL_MAX_DIM:
-            sub = _to_torch(t, s, 2)
-            w = TORCH.swap(sub, 0, absorb_right, max_bond, cutoff)
-            _back(t, s, sub)
-            return w
-        t[s], t[s + 1], w = self.k.swap(a, b, max_bond or 0, cutoff, _eps(a), absorb_right)
+            return self._torch_swap(t, s, absorb_right, max_bond, cutoff)
+        try:
+            t[s], t[s + 1], w = self.k.swap(a, b, max_bond or 0, cutoff, _eps(a), absorb_right)
+        except ValueError:  # gesdd did not converge: the torch path falls back to gesvd
+            return self._torch_swap(t, s, absorb_right, max_bond, cutoff)
+        return w
+
+    def _torch_swap(
+        self, t: list[Any], s: int, absorb_right: bool, max_bond: int | None, cutoff: float
+    ) -> float:
+        sub = _to_torch(t, s, 2)
+        w = TORCH.swap(sub, 0, absorb_right, max_bond, cutoff)
+        _back(t, s, sub)
         return w
 
     def block(
@@ -166,15 +174,35 @@ class NumpySiteUpdates(SiteUpdates):
     ) -> float:
         a, b = t[lo], t[lo + 1]
         if k > 2 and _block_size(t, lo, k) <= _KERNEL_MAX_DIM**2:
-            return self._small_block(t, g, lo, k, absorb_right, max_bond, cutoff)
+            snapshot = t[lo : lo + k]
+            try:
+                return self._small_block(t, g, lo, k, absorb_right, max_bond, cutoff)
+            except ValueError:  # gesdd did not converge: the torch path falls back to gesvd
+                t[lo : lo + k] = snapshot
+                return self._torch_block(t, g, lo, k, absorb_right, max_bond, cutoff)
         if k != 2 or max(a.shape[0] * a.shape[1], b.shape[1] * b.shape[2]) > _KERNEL_MAX_DIM:
-            sub = _to_torch(t, lo, k)
-            w = TORCH.block(sub, torch.from_numpy(g), 0, k, absorb_right, max_bond, cutoff)
-            _back(t, lo, sub)
-            return w
-        t[lo], t[lo + 1], w = self.k.two_site_gate(
-            a, b, g, max_bond or 0, cutoff, _eps(a), absorb_right
-        )
+            return self._torch_block(t, g, lo, k, absorb_right, max_bond, cutoff)
+        try:
+            t[lo], t[lo + 1], w = self.k.two_site_gate(
+                a, b, g, max_bond or 0, cutoff, _eps(a), absorb_right
+            )
+        except ValueError:  # gesdd did not converge: the torch path falls back to gesvd
+            return self._torch_block(t, g, lo, k, absorb_right, max_bond, cutoff)
+        return w
+
+    def _torch_block(
+        self,
+        t: list[Any],
+        g: Any,
+        lo: int,
+        k: int,
+        absorb_right: bool,
+        max_bond: int | None,
+        cutoff: float,
+    ) -> float:
+        sub = _to_torch(t, lo, k)
+        w = TORCH.block(sub, torch.from_numpy(g), 0, k, absorb_right, max_bond, cutoff)
+        _back(t, lo, sub)
         return w
 
     def move_center(self, t: list[Any], src: int, dst: int) -> None:
@@ -201,7 +229,10 @@ class NumpySiteUpdates(SiteUpdates):
             elif a.shape[0] * b.shape[1] > limit or a.shape[1] * b.shape[2] > limit:
                 out.append(self.swap(t, s, right, max_bond, cutoff))
             else:
-                t[s], t[s + 1], w = kernel(a, b, chi, cutoff, eps, right)
+                try:
+                    t[s], t[s + 1], w = kernel(a, b, chi, cutoff, eps, right)
+                except ValueError:  # LAPACK's gesdd did not converge: torch falls back to gesvd
+                    w = self._torch_swap(t, s, right, max_bond, cutoff)
                 out.append(w)
             s += step
         return out
