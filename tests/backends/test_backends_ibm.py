@@ -80,12 +80,31 @@ def test_local_testing_mode_checks_its_options() -> None:
         get_backend("ibm:fake_manila", mode="sessions")
     with pytest.raises(ValueError, match="unknown fake device"):
         get_backend("ibm:fake_nosuchdevice")
-    with pytest.raises(ValueError, match="local testing mode only"):
-        get_backend("ibm:ibm_torino", seed=1)
     from qtwin.backends.ibm import ibm_job_records
 
     with pytest.raises(ValueError, match="ibm:<device>"):
         ibm_job_records(get_backend("aer"))
+
+
+def test_seed_is_ignored_on_hardware(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for var in ["QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_CHANNEL", "QISKIT_IBM_URL"]:
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(BackendUnavailableError, match="save_account"):  # not a seed error
+        get_backend("ibm:ibm_torino", seed=1)
+
+
+def test_experiment_through_the_ibm_path(tmp_path) -> None:
+    from qtwin.experiments import run_experiment
+
+    overrides = {"dims": "2", "noise_models": "depolarizing", "lengths": "1,2,4", "num_samples": 2}
+    res = run_experiment(
+        "rb", backend="ibm:fake_manila", out=tmp_path, progress=False, overrides=overrides
+    )
+    part = res["metrics"]["backend_parts"]["qubit_rb/d=2"]
+    assert part["backend"] == "ibm:fake_manila" and part["status"] == "ran"
+    (row,) = res["metrics"]["backend_rows"]
+    assert 0.8 < min(row["mean_survival"]) <= 1.0  # a noisy device: some decay, not much
 
 
 def test_dry_run_reports_isa_size_and_shots() -> None:

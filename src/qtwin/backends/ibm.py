@@ -185,7 +185,8 @@ def make_ibm_backend(
         optimization_level: transpiler optimization level (0-3), default 1.
         seed_transpiler: seed of layout and routing.
         mode: Runtime execution mode, ``"job"``, ``"session"`` or ``"batch"``.
-        seed: simulator seed, local testing mode only.
+        seed: simulator seed in local testing mode; ignored on hardware (whose shots cannot
+            be seeded), so that code passing ``seed`` for simulators runs there unchanged.
 
     Raises:
         BackendUnavailableError: qiskit-ibm-runtime missing, no saved account, or the service
@@ -197,8 +198,8 @@ def make_ibm_backend(
     )
     check_choice(mode, "mode", IBM_MODES)
     local = device.startswith("fake_")
-    if seed is not None and not local:
-        raise ValueError("seed applies to local testing mode only ('ibm:fake_<device>')")
+    if not local:
+        seed = None  # hardware shots cannot be seeded; callers pass seed for simulators
     target = (
         _local_device(runtime, device)
         if local
