@@ -230,3 +230,17 @@ def test_kernel_svd_failure_falls_back_to_torch(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(site_updates.NUMPY, "k", Broken())
     out = MPS.from_circuit(qc).to_dense()
     np.testing.assert_allclose(out.numpy(), reference.numpy(), atol=1e-10)
+
+
+def test_walking_back_at_the_bond_limit_keeps_the_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    qc = _long_range_circuit(10, 120, 21)
+    exact = QiskitStatevector(qc).data
+    for flag in (False, True):
+        monkeypatch.setattr(MPS, "walk_back_at_limit", flag)
+        psi = MPS.from_circuit(qc, max_bond=4)
+        fidelity = abs(np.vdot(exact, psi.to_dense().numpy())) ** 2
+        assert 0 < fidelity <= 1 + 1e-12
+        assert fidelity >= psi.fidelity_estimate * 0.5  # the estimate is of the right order
+    monkeypatch.setattr(MPS, "walk_back_at_limit", True)
+    exact_run = MPS.from_circuit(qc, max_bond=1024).to_dense().numpy()  # bonds never at limit
+    np.testing.assert_allclose(exact_run, exact, atol=1e-9)

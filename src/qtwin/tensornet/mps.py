@@ -101,6 +101,7 @@ class MPS:
         self._site_of: list[int] | None = None
         self._updates: SiteUpdates = TORCH
         self._lookahead: list[tuple[int, ...]] = []  # the next gates' qubits, while routing
+        self._last_walk: tuple[int, int] | None = None  # (from, to) of the last routing walk
         self.center: int | None = center
         self.discarded_weight: float = 0.0
         self._log_fidelity: float = 0.0
@@ -496,6 +497,12 @@ class MPS:
             self._tensors = [torch.from_numpy(t) for t in self._tensors]
             self._updates = TORCH
 
+    #: walk a routed qubit back home when the bonds it crossed are at ``max_bond``. Off (the
+    #: default, as in Aer): qubits stay where routing moved them. On: 2-4x slower on qft_29 at
+    #: bond 64, but estimated fidelity 0.99 instead of 0.82 (a far-moved qubit entangles every
+    #: cut it crossed, and each later truncation pays for it)
+    walk_back_at_limit: bool = False
+
     #: use the compiled numpy kernels for circuits on the CPU without gradients (the torch
     #: path computes the same; tests switch this off to compare the two)
     use_kernels: bool = True
@@ -521,6 +528,7 @@ class MPS:
         if len(qubits) == 1:
             up.one_site(self._tensors, up.matrix(m), self._site(qubits[0]))
             return
+        self._last_walk = None
         lo = self._gather(qubits)
         k = len(qubits)
         block = [self._qubit(lo + j) for j in range(k)]
@@ -528,6 +536,11 @@ class MPS:
         g = permute_wires(m, qarg_dims, qubits, block[::-1])
         absorb_right = not (hint is not None and hint < lo)
         self._apply_contiguous(up.matrix(g), lo, k, absorb_right)
+        if self._last_walk is not None and self.max_bond is not None and MPS.walk_back_at_limit:
+            src, dst = self._last_walk
+            lo_b, hi_b = min(src, dst), max(src, dst)
+            if max(int(t.shape[2]) for t in self._tensors[lo_b:hi_b]) >= self.max_bond:
+                self._move_site(dst, src)
 
     def _gather(self, qubits: Sequence[int]) -> int:
         """Move the sites of ``qubits`` next to each other (the cheaper way) and return the
@@ -545,8 +558,10 @@ class MPS:
                 down, up = abs(c - b), abs(c - a)
             if down <= up:
                 self._move_site(b, a + 1)
+                self._last_walk = (b, a + 1)
                 return a
             self._move_site(a, b - 1)
+            self._last_walk = (a, b - 1)
             return b - 1
         mid = k // 2
         anchor = sites[mid]
