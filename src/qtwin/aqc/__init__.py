@@ -10,7 +10,8 @@ with exact gradients from an exact tensor-network contraction on the shared simu
 * ansätze: :func:`ansatz_from_circuit` (KAK blocks initialized at a shallow Trotter
   circuit), :func:`brickwork_ansatz`, :class:`BlockAnsatz`;
 * optimization: :func:`compile_mps` (-> :class:`AQCResult`), :class:`FidelityObjective`,
-  :func:`compile_time_evolution` (continuation in time);
+  :func:`compile_time_evolution` (continuation in time), :func:`compile_sweep` (independent
+  targets, one unit each, on a Dask cluster with ``cluster=``);
 * baselines: :func:`staircase_compile` (Ran 2020);
 * running: :func:`zz_correlators` (OpenQASM 3 round trip, Aer or a fake device).
 """
@@ -21,6 +22,7 @@ from qtwin.aqc.generation import BlockAnsatz, ansatz_from_circuit, brickwork_ans
 from qtwin.aqc.network import OverlapNetwork
 from qtwin.aqc.optimize import AQCResult, FidelityObjective, compile_mps
 from qtwin.aqc.staircase import StaircaseResult, staircase_compile
+from qtwin.aqc.sweep import compile_sweep
 from qtwin.aqc.targets import target_from_circuit, tebd_target, to_target_mps
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "brickwork_ansatz",
     "circuit_fidelity",
     "compile_mps",
+    "compile_sweep",
     "compile_time_evolution",
     "staircase_compile",
     "target_from_circuit",
