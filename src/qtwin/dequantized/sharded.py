@@ -41,8 +41,14 @@ from numpy.typing import ArrayLike
 from qtwin._validation import as_generator, check_finite, check_positive_int
 from qtwin.dequantized.matrix import SQMatrix
 from qtwin.dequantized.vector import SQVector
-from qtwin.distributed import ClusterSpec, close_client, get_client, map_units, persist_units
-from qtwin.distributed.spec import parse_spec
+from qtwin.distributed import (
+    ClusterSpec,
+    close_client,
+    get_client,
+    map_units,
+    parse_spec,
+    persist_units,
+)
 
 __all__ = ["ShardedSQMatrix"]
 
