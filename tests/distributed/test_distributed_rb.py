@@ -51,3 +51,17 @@ def test_character_rb_cluster_equals_local(
 def test_batch_size_checked() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         standard_rb(3, [1, 2, 3], 2, cluster="local", batch_size=0)
+
+
+@pytest.mark.parametrize("method", ["standard", "character"])
+def test_interleaved_rb_cluster_equals_local(method: str, client2: object) -> None:
+    from qtwin.rb import interleaved_rb
+
+    args = (3, [1, 4, 8], 4, 17, depolarizing(3, 0.02), depolarizing(3, 0.05))
+    kw = dict(method=method, seed=0, batch_size=3, num_bootstrap=20)
+    local = interleaved_rb(*args, cluster="local", **kw)
+    two = interleaved_rb(*args, cluster=client2, **kw)
+    np.testing.assert_array_equal(local.reference.survival, two.reference.survival)
+    np.testing.assert_array_equal(local.interleaved.survival, two.interleaved.survival)
+    assert local.gate_fidelity == two.gate_fidelity
+    assert two.gate_fidelity == pytest.approx(1 - 0.05 * 2 / 3, abs=1e-8)

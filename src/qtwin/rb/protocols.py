@@ -302,6 +302,7 @@ def _standard(
     interleaved: int | None = None,
     interleaved_noise: Channel | None = None,
     units: _Units | None = None,
+    stacklevel: int = 4,
 ) -> StandardRBResult:
     if units is not None:
         surv, _ = _survival_on_units(
@@ -310,7 +311,7 @@ def _standard(
         rng = units.fit_rng()
     else:
         surv = _standard_survival(d, m, s, model, rng, shots, interleaved, interleaved_noise)
-    return _standard_result(d, m, surv, rng, c, nb)
+    return _standard_result(d, m, surv, rng, c, nb, stacklevel)
 
 
 def _standard_survival(
@@ -340,7 +341,13 @@ def _standard_survival(
 
 
 def _standard_result(
-    d: int, m: np.ndarray, surv: np.ndarray, rng: np.random.Generator, c: float, nb: int
+    d: int,
+    m: np.ndarray,
+    surv: np.ndarray,
+    rng: np.random.Generator,
+    c: float,
+    nb: int,
+    stacklevel: int,
 ) -> StandardRBResult:
     fit = fit_decay(m, surv, offset=True, confidence=c, num_bootstrap=nb, seed=rng)
     fid = fit.f + (1 - fit.f) / d
@@ -353,7 +360,7 @@ def _standard_result(
             f"the single-exponential fit has reduced chi^2 = {fit.reduced_chi2:.3g}. "
             "Use character_rb for the average fidelity.",
             RBWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
     return StandardRBResult(
         d=d,
@@ -594,6 +601,8 @@ def interleaved_rb(
     characters: Literal["all"] | int = "all",
     confidence: float = 0.95,
     num_bootstrap: int = 200,
+    cluster: ClusterSpec = None,
+    batch_size: int = 64,
 ) -> InterleavedRBResult:
     r"""Interleaved RB (standard or character) estimating one Clifford gate's fidelity.
 
@@ -608,6 +617,8 @@ def interleaved_rb(
         gate: Clifford index or Clifford unitary ``(d, d)``.
         gate_noise: channel after the interleaved gate.
         method: ``"standard"`` (prime ``d``) or ``"character"`` (any ``d``).
+        cluster, batch_size: as in :func:`standard_rb`; the reference and interleaved runs
+            are two jobs (``"rb-<method>-reference"``, ``"rb-<method>-interleaved"``).
 
     Example:
         >>> from qtwin.rb.channels import depolarizing
@@ -624,10 +635,69 @@ def interleaved_rb(
         as_noise_model(gate_noise, d)  # checks type, dimension and CPTP
     if shots is not None:
         shots = check_positive_int(shots, "shots")
-    rng = as_generator(seed)
+    if method == "character":
+        characters = _check_characters(characters)
+    if cluster is None:
+        return _interleaved(
+            d,
+            m,
+            s,
+            g_idx,
+            model,
+            gate_noise,
+            method,
+            as_generator(seed),
+            shots,
+            characters,
+            c,
+            nb,
+            None,
+        )
+    batch_size = check_positive_int(batch_size, "batch_size")
+    with cluster_session(cluster) as client:
+        root = root_seed(seed)
+        units = tuple(
+            _Units(client, root, f"rb-{method}-{run}", batch_size)
+            for run in ("reference", "interleaved")
+        )
+        return _interleaved(
+            d,
+            m,
+            s,
+            g_idx,
+            model,
+            gate_noise,
+            method,
+            units[0].fit_rng(),
+            shots,
+            characters,
+            c,
+            nb,
+            units,
+        )
+
+
+def _interleaved(
+    d: int,
+    m: np.ndarray,
+    s: int,
+    g_idx: int,
+    model: NoiseModel,
+    gate_noise: Channel | None,
+    method: str,
+    rng: np.random.Generator,
+    shots: int | None,
+    characters: str | int,
+    c: float,
+    nb: int,
+    units: tuple[_Units, _Units] | None,
+) -> InterleavedRBResult:
+    u_ref, u_int = (None, None) if units is None else units
     if method == "standard":
-        ref = _standard(d, m, s, model, rng, shots, c, nb)
-        it = _standard(d, m, s, model, rng, shots, c, nb, g_idx, gate_noise)
+        ref = _standard(d, m, s, model, rng, shots, c, nb, units=u_ref, stacklevel=5)
+        it = _standard(
+            d, m, s, model, rng, shots, c, nb, g_idx, gate_noise, units=u_int, stacklevel=5
+        )
         p, pi = ref.fit.f, it.fit.f
         ratio_b = it.fit.f_samples / ref.fit.f_samples
         fid = 1 - (d - 1) * (1 - pi / p) / d
@@ -635,9 +705,10 @@ def interleaved_rb(
         decays = {1: float(pi / p)}
         bound = _magesan_bound(d, p, pi)
     else:
-        characters = _check_characters(characters)
-        ref = _character(d, m, s, model, rng, shots, c, nb, characters)
-        it = _character(d, m, s, model, rng, shots, c, nb, characters, g_idx, gate_noise)
+        ref = _character(d, m, s, model, rng, shots, c, nb, characters, units=u_ref)
+        it = _character(
+            d, m, s, model, rng, shots, c, nb, characters, g_idx, gate_noise, units=u_int
+        )
         ratios = np.array([b.f / a.f for a, b in zip(ref.decays, it.decays, strict=True)])
         ratios_b = np.stack(
             [b.fit.f_samples / a.fit.f_samples for a, b in zip(ref.decays, it.decays, strict=True)],
