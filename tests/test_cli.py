@@ -149,3 +149,209 @@ def test_no_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main([])
     assert info.value.code == 2
+
+
+# --- issue 15: busy folder, damaged folders, tour warnings, fuzz of `report` and `run --set` ---
+
+_HOLD_LOCK = """
+import sys, time
+from qtwin.experiments.runner import run_lock
+with run_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_busy_output_folder_is_refused_naming_the_holder(toy, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        assert main(["run", "toy", "--out", str(tmp_path), "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert f"in use by another qtwin run (process {proc.pid} on" in err and "--wait" in err
+        assert main(["run", "toy", "--out", str(tmp_path), "--wait", "0.2"]) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+    assert main(["run", "toy", "--out", str(tmp_path), "--no-progress", "--wait", "5"]) == 0
+    assert toy.calls == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("wait", ["-1", "nan", "inf", "soon"])
+def test_bad_wait_is_a_usage_error(toy, wait, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "toy", "--wait", wait])
+    assert info.value.code == 2 and "expects a number of seconds >= 0" in capsys.readouterr().err
+
+
+def test_damaged_run_json_through_the_cli(toy, tmp_path, capsys):
+    assert main(["run", "toy", "--out", str(tmp_path), "--no-progress"]) == 0
+    (tmp_path / "run.json").write_text("garbage{")
+    assert main(["run", "toy", "--out", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'run.json'} is damaged" in err and "--force" in err
+    assert "Traceback" not in err
+
+
+def test_tour_keeps_library_warnings_out_of_its_output(toy, tmp_path, capsys, monkeypatch):
+    import warnings
+
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    def noisy(config, *, backend, seed, store, progress):
+        spla.spsolve(sp.eye(3, format="csr")[:, :3].tolil(), [1.0, 2.0, 3.0])  # scipy warns
+        warnings.warn("from qtwin itself", DamagedUnitWarning, stacklevel=1)
+        warnings.warn("a library's notice", FutureWarning, stacklevel=1)
+        return {"ok": 1}
+
+    monkeypatch.setitem(registry._REGISTRY, "toy2", Experiment("toy2", noisy, {}, "Noisy."))
+    from qtwin.experiments.store import DamagedUnitWarning
+
+    with pytest.warns(DamagedUnitWarning, match="from qtwin itself") as shown:
+        assert main(["tour", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert [w.category for w in shown] == [DamagedUnitWarning]  # ours only
+    captured = capsys.readouterr()
+    assert "SparseEfficiencyWarning" not in captured.out + captured.err
+    log = (tmp_path / "warnings.log").read_text()
+    assert "SparseEfficiencyWarning" in log and "a library's notice" in log
+    assert f"kept out of this output: {tmp_path / 'warnings.log'}" in captured.out
+
+
+_REPORT_FUZZ = [
+    "",
+    "garbage{",
+    "[1, 2]",
+    "null",
+    "42",
+    '"text"',
+    "\x00\xff",
+    "[" * 5000,
+    '{"a": ' * 5000,
+    '{"config": [1, 2], "versions": null}',
+    '{"figures": 7, "units": [1], "metrics": null, "experiment": {"x": 1}}',
+    '{"figures": ["../../etc/passwd", "", "a/b.png", null], "metrics": [[[[]]]]}',
+    '{"metrics": {"x": NaN, "y": Infinity, "z": -Infinity}}',
+    '{"metrics": ' + "[" * 900 + "]" * 900 + "}",
+    '{"metrics": ' + '{"k": ' * 900 + "1" + "}" * 900 + "}",
+    '{"metrics": {"<script>": "</table>", "\\u0000": "\\ud800"}}',
+]
+
+
+@pytest.mark.parametrize("content", _REPORT_FUZZ, ids=lambda s: repr(s)[:24])
+def test_report_fuzz_never_tracebacks(tmp_path, capsys, content):
+    path = tmp_path / "results.json"
+    path.write_bytes(content.encode("utf-8", "surrogatepass"))
+    code = main(["report", str(tmp_path)])
+    err = capsys.readouterr().err
+    if code == 0:
+        text = (tmp_path / "report.html").read_text(encoding="utf-8", errors="replace")
+        assert "<script>" not in text
+    else:
+        assert code == 2 and "results.json" in err
+
+
+def test_report_fuzz_hypothesis(tmp_path_factory):
+    """Any JSON value as results.json: a page, or exit 2 naming results.json."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        ),
+        max_leaves=30,
+    )
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(results=json_values)
+    def check(results):
+        out = tmp_path_factory.mktemp("r")
+        (out / "results.json").write_text(json.dumps(results))
+        assert main(["report", str(out)]) in (0, 2)
+
+    check()
+
+
+def test_report_on_odd_folders(tmp_path, capsys):
+    (tmp_path / "results.json").mkdir()
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no results.json" in capsys.readouterr().err
+    file_not_dir = tmp_path / "f"
+    file_not_dir.write_text("x")
+    assert main(["report", str(file_not_dir)]) == 2
+    blocked = tmp_path / "b"
+    blocked.mkdir()
+    (blocked / "results.json").write_text("{}")
+    (blocked / "report.html").mkdir()  # cannot be replaced by a file
+    assert main(["report", str(blocked)]) == 1
+    assert "qtwin: error:" in capsys.readouterr().err
+
+
+_SET_FUZZ = [
+    "n=",
+    "n= ",
+    "=3",
+    "==",
+    "n=3=4",
+    "n=1e3",
+    "n=0x10",
+    "scale=99999999999999999999999999999999999999999",
+    "n=-1",
+    "n=true",
+    "n=[1]",
+    "scale=nan",
+    "scale=inf",
+    "scale=-Infinity",
+    "scale=1e999",
+    "scale=1,2",
+    "scale=",
+    "tags=[1, 2",
+    "tags=[[[[",
+    "tags={}",
+    "tags=" + "[" * 5000,
+    "tags=a,,b",
+    "tags=\x00",
+    "n=\u0663",
+    "N=1",
+    " n =2",
+    "n\t=2",
+    "\u00e9=1",
+]
+
+
+@pytest.mark.parametrize("setting", _SET_FUZZ, ids=lambda s: repr(s)[:24])
+def test_run_set_fuzz_never_tracebacks(toy, tmp_path, capsys, setting):
+    code = main(["run", "toy", "--out", str(tmp_path / "r"), "--set", setting, "--no-progress"])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    if code == 2:
+        assert err.startswith("qtwin: error: ") and "Traceback" not in err
+        assert not (tmp_path / "r" / "run.json").exists()  # refused before anything is written
+    else:
+        results = json.loads((tmp_path / "r" / "results.json").read_text())
+        assert results["config"]["scale"] is not None  # never a NaN turned into null
+
+
+def test_run_set_fuzz_hypothesis(toy, tmp_path_factory):
+    """Random ``key=value`` text: exit 0 or a one-line error (exit 2), never a traceback."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["n", "scale", "tags", "x", ""]) | st.text(max_size=4)
+    values = st.text(max_size=12) | st.sampled_from(["nan", "1e999", "[1,", "-0", "1_0"])
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(key=keys, value=values)
+    def check(key, value):
+        out = tmp_path_factory.mktemp("r")
+        code = main(["run", "toy", "--out", str(out), "--set", f"{key}={value}", "--no-progress"])
+        assert code in (0, 2)
+
+    check()

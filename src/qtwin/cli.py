@@ -4,12 +4,17 @@
 
     qtwin list [-v]                         registered experiments (-v: with default configs)
     qtwin run NAME [--backend B] [--seed S] [--out DIR] [--set key=value ...] [--force]
+              [--wait SECONDS]
     qtwin tour [--out DIR] [--force]        every experiment at its small default + reports
     qtwin report DIR                        DIR/report.html from DIR/results.json
 
 ``qtwin run`` writes ``results.json``, figures and ``report.html`` into ``--out``
 (``runs/<NAME>`` by default). Interrupted runs resume when run again with the same
-arguments; a different config in the same folder is refused unless ``--force``.
+arguments; a different config in the same folder is refused unless ``--force``. A folder
+another ``qtwin run`` is writing into is refused at once, or after ``--wait SECONDS``.
+
+``qtwin tour`` keeps warnings raised inside third-party libraries out of its output: they
+are written to ``warnings.log`` in the tour folder (qtwin's own warnings are shown).
 
 Example:
     >>> main(["list"])  # doctest: +ELLIPSIS
@@ -23,9 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from qtwin._io import atomic_write_text
 from qtwin.experiments import (
     get_experiment,
     list_experiments,
@@ -33,6 +41,7 @@ from qtwin.experiments import (
     run_experiment,
     write_report,
 )
+from qtwin.experiments.runner import default_out_dir, run_lock
 
 __all__ = ["build_parser", "main"]
 
@@ -57,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--seed", type=int, default=0, help="seed of the run (default 0)")
     p_run.add_argument("--out", default=None, help="output folder (default runs/NAME)")
     p_run.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run writing into --out (default: refuse at once)",
+    )
+    p_run.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -73,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     p_report = sub.add_parser("report", help="write DIR/report.html from DIR/results.json")
     p_report.add_argument("dir", metavar="DIR", help="output folder of a run")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """``--wait`` values: a finite number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expects a number of seconds >= 0, got {text!r}")
+    return value
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -102,18 +129,20 @@ def _run_one(
     overrides: dict[str, str] | None = None,
     force: bool = False,
     progress: bool = True,
+    wait: float = 0.0,
 ) -> Path:
-    results = run_experiment(
-        name,
-        backend=backend,
-        seed=seed,
-        out=out,
-        overrides=overrides,
-        overwrite=force,
-        progress=progress,
-    )
-    out_dir = Path(results["out_dir"])
-    report = write_report(out_dir)
+    with run_lock(out if out is not None else default_out_dir(name), wait=wait):
+        results = run_experiment(
+            name,
+            backend=backend,
+            seed=seed,
+            out=out,
+            overrides=overrides,
+            overwrite=force,
+            progress=progress,
+        )
+        out_dir = Path(results["out_dir"])
+        report = write_report(out_dir)
     units = results["units"]
     print(
         f"{name}: {units['computed']} work units computed, {units['reused']} reused, "
@@ -126,12 +155,67 @@ def _run_one(
     return report
 
 
+_LIBRARY_CATEGORIES = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def _is_ours(record: warnings.WarningMessage) -> bool:
+    """Whether a warning is qtwin's own news for the user (not a library's internal notice).
+
+    qtwin's warning classes, and plain warnings raised in qtwin's code, are ours; warning
+    classes of other packages (scipy's ``SparseEfficiencyWarning``, say) and deprecation
+    notices are the libraries'.
+    """
+    if record.category.__module__.split(".")[0] == "qtwin":
+        return True
+    if record.category.__module__ != "builtins" or issubclass(record.category, _LIBRARY_CATEGORIES):
+        return False
+    path = Path(str(record.filename)).resolve()
+    return path.is_relative_to(Path(__file__).resolve().parent)
+
+
+@contextmanager
+def _library_warnings_to(log: Path) -> Iterator[None]:
+    """Show qtwin's own warnings; write those of other libraries to ``log``."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            yield
+    finally:  # outside catch_warnings: shown as usual
+        theirs = []
+        for record in caught:
+            if _is_ours(record):
+                warnings.warn_explicit(
+                    record.message, record.category, record.filename, record.lineno
+                )
+            else:
+                theirs.append(
+                    warnings.formatwarning(
+                        record.message, record.category, record.filename, record.lineno
+                    )
+                )
+        if theirs:
+            atomic_write_text(log, "".join(theirs))
+            print(f"{len(theirs)} library warning(s), kept out of this output: {log}")
+
+
+def _cmd_tour(out: str, force: bool, progress: bool) -> None:
+    reports = []
+    with _library_warnings_to(Path(out) / "warnings.log"):
+        for name in list_experiments():
+            out_dir = str(Path(out) / name)
+            reports.append(_run_one(name, out=out_dir, force=force, progress=progress))
+    print(f"tour finished: {len(reports)} experiment(s); open the report(s):")
+    for report in reports:
+        print(f"  {report}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qtwin`` command with ``argv`` (``sys.argv[1:]`` when ``None``).
 
     Returns:
         The exit status: 0 on success, 2 for bad arguments (unknown experiment, config key
-        or value; mismatching output folder), 130 when interrupted.
+        or value; mismatching, damaged or busy output folder; unreadable results.json),
+        1 when a file cannot be read or written, 130 when interrupted.
     """
     args = build_parser().parse_args(argv)
     out_hint = None
@@ -149,22 +233,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 overrides=parse_set_options(args.overrides),
                 force=args.force,
                 progress=not args.no_progress,
+                wait=args.wait,
             )
         elif args.command == "tour":
-            reports = []
-            for name in list_experiments():
-                out_hint = str(Path(args.out) / name)
-                reports.append(
-                    _run_one(name, out=out_hint, force=args.force, progress=not args.no_progress)
-                )
-            print(f"tour finished: {len(reports)} experiment(s); open the report(s):")
-            for report in reports:
-                print(f"  {report}")
+            out_hint = args.out
+            _cmd_tour(args.out, args.force, not args.no_progress)
         elif args.command == "report":
             print(write_report(args.dir))
     except (ValueError, FileNotFoundError) as exc:
         print(f"qtwin: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that cannot be written, a file that cannot be read
+        print(f"qtwin: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         where = f" in {out_hint}" if out_hint else ""
         print(

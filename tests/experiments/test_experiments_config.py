@@ -92,3 +92,27 @@ def test_defaults_are_not_mutated():
     out = apply_overrides(before, None)
     out["sizes"].append(3)
     assert before == {"sizes": [1, 2]}
+
+
+# --- issue 15: non-finite floats cannot reach results.json (strict JSON turns them into null)
+
+
+@pytest.mark.parametrize(
+    ("value", "default"),
+    [
+        ("nan", 1.0),
+        ("inf", 1.0),
+        ("-inf", 0.5),
+        ("1e999", 1.0),
+        (float("nan"), 1.0),
+        (10**400, 1.0),
+        ("NaN", None),
+        ("[1, Infinity]", None),
+        ("1e999", None),
+        ("1,nan", [0.5]),
+        (float("inf"), None),
+    ],
+)
+def test_non_finite_numbers_are_refused(value, default):
+    with pytest.raises(ValueError, match="config key 'k(\\[1\\]|\\[0\\])?' expects (a )?finite"):
+        coerce_value(value, default, "k")

@@ -54,3 +54,67 @@ def test_report_tables_for_nested_metrics(tmp_path):
     assert '<td>tensornet</td><td class="num">3e-10</td>' in text
     assert "<th>backends</th><td>aer, tensornet</td>" in text
     assert "(none)" in text
+
+
+# --- issue 15 item 10: damaged or hand-edited results.json --------------------------------
+
+
+def _write(tmp_path, obj_or_text):
+    import json
+
+    text = obj_or_text if isinstance(obj_or_text, str) else json.dumps(obj_or_text)
+    (tmp_path / "results.json").write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("[1, 2]", "must hold a JSON object.*got a JSON list"),
+        ("null", "got a JSON NoneType"),
+        ('{"metrics": ', "results.json is not valid JSON"),
+        ("[" * 100_000, "results.json is (nested too deeply|not valid JSON)"),
+    ],
+)
+def test_unreadable_results_json_is_a_value_error_naming_it(tmp_path, content, match):
+    _write(tmp_path, content)
+    with pytest.raises(ValueError, match=match):
+        write_report(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        {"config": [1, 2], "versions": None},
+        {"config": "x", "versions": [1], "units": 3, "figures": "abc.png", "experiment": None},
+        {"metrics": [[[1]], {"a": [{"b": {}}]}], "description": {"x": 1}, "figures": [1, None]},
+        {"metrics": {"records": {"a": {"x": [1, 2]}, "b": {"y": {"z": 1}}}}},
+    ],
+)
+def test_fields_of_the_wrong_type_still_give_a_page(tmp_path, results):
+    _write(tmp_path, results)
+    text = write_report(tmp_path).read_text()
+    assert text.startswith("<!DOCTYPE html>") and text.endswith("</html>\n")
+
+
+def test_deeply_nested_metrics_are_abbreviated(tmp_path):
+    deep: dict = {"leaf": 1}
+    for _ in range(900):
+        deep = {"d": deep}
+    _write(tmp_path, {"experiment": "x", "metrics": deep})
+    text = write_report(tmp_path).read_text()
+    assert "{…}" in text and len(text) < 50_000
+
+
+def test_a_directory_named_like_a_png_is_skipped(tmp_path):
+    (tmp_path / "x.png").mkdir()
+    _write(tmp_path, {"experiment": "x", "figures": ["x.png"]})
+    text = write_report(tmp_path).read_text()
+    assert "base64" not in text
+    assert "figure x.png is listed in results.json but missing" in text
+
+
+def test_a_listed_but_missing_figure_gets_a_note(tmp_path):
+    _write(tmp_path, {"experiment": "x", "figures": ["gone.png", "../evil.png"]})
+    text = write_report(tmp_path).read_text()
+    assert "figure gone.png is listed in results.json but missing" in text
+    assert "figure ../evil.png is listed" in text

@@ -7,12 +7,14 @@ default            accepted text
 =================  ==========================================================
 ``bool``           ``true/false``, ``yes/no``, ``on/off``, ``1/0`` (any case)
 ``int``            an integer literal, e.g. ``12`` or ``-3``
-``float``          a number, e.g. ``0.5``, ``1e-3``, ``inf``
+``float``          a finite number, e.g. ``0.5``, ``1e-3`` (not ``nan``/``inf``:
+                   results.json is strict JSON, which has neither)
 ``str``            any text
 ``list``           comma-separated items (``a,b,c``; empty text is ``[]``) or a
                    JSON list (``[1, 2]``); items are coerced like the first
                    default item
-``None``           JSON (``3``, ``0.1``, ``true``, ``null``) or else text
+``None``           JSON (``3``, ``0.1``, ``true``, ``null``) or else text; no
+                   ``NaN``/``Infinity``
 =================  ==========================================================
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -92,7 +95,7 @@ def coerce_value(value: Any, default: Any, key: str = "value") -> Any:
             if text.startswith("["):
                 try:
                     items = json.loads(text)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     raise fail() from None
                 if not isinstance(items, list):
                     raise fail()
@@ -126,13 +129,19 @@ def coerce_value(value: Any, default: Any, key: str = "value") -> Any:
 
     if isinstance(default, float):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
+            out = _finite_float(value)
+        elif isinstance(value, str):
             try:
-                return float(value.strip())
+                out = float(value.strip())
             except ValueError:
                 raise fail() from None
-        raise fail()
+        else:
+            raise fail()
+        if not math.isfinite(out):
+            raise ValueError(
+                f"config key {key!r} expects a finite float (default {default!r}), got {value!r}"
+            )
+        return out
 
     if isinstance(default, str):
         if isinstance(value, str):
@@ -145,13 +154,40 @@ def coerce_value(value: Any, default: Any, key: str = "value") -> Any:
         if text.lower() == "none":
             return None
         try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
+            parsed = json.loads(text, parse_constant=_refuse_constant)
+        except (json.JSONDecodeError, RecursionError):
             return value
+        except ValueError:  # NaN / Infinity
+            parsed = math.nan
+        if not _all_finite(parsed):
+            raise ValueError(f"config key {key!r} expects finite numbers, got {value!r}")
         return parsed if isinstance(parsed, (int, float, bool, str, list, type(None))) else value
     if isinstance(value, (int, float, bool, str, list, type(None))):
+        if not _all_finite(value):
+            raise ValueError(f"config key {key!r} expects finite numbers, got {value!r}")
         return copy.deepcopy(value)
     raise fail()
+
+
+def _finite_float(value: float) -> float:
+    """``float(value)``; huge ints become inf (and are refused by the caller)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _all_finite(value: Any) -> bool:
+    """Whether every float in ``value`` (nested lists) is finite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_all_finite(v) for v in value)
+    return True
 
 
 def apply_overrides(

@@ -4,6 +4,11 @@ The page embeds every figure as a base64 PNG, so ``report.html`` can be mailed o
 attached as a single file. It shows the metrics (dicts of numbers as two-column tables,
 lists of records as tables), the figures, the config and the provenance (versions, seed,
 timestamps).
+
+A hand-edited or damaged ``results.json`` still gives a page, or a ``ValueError`` naming the
+file: any JSON object is accepted (fields of the wrong type are shown as they are), values
+nested deeper than :data:`MAX_DEPTH` are shown as abbreviated JSON, and a figure that is
+listed but missing gets a note instead of silently disappearing.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from qtwin.experiments.store import atomic_write_text
+from qtwin._io import atomic_write_bytes
 
-__all__ = ["write_report", "render_report"]
+__all__ = ["write_report", "render_report", "MAX_DEPTH"]
+
+#: Nesting depth of metrics rendered as sections and tables; deeper values become JSON text.
+MAX_DEPTH = 12
 
 _CSS = """
 body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; margin: 2em auto;
@@ -56,7 +64,21 @@ def _cell(value: Any) -> str:
             else ""
         )
         return f"<td{cls}>{html.escape(_fmt(value))}</td>"
-    return f"<td><code>{html.escape(json.dumps(value))}</code></td>"
+    return f"<td><code>{html.escape(_short_json(value))}</code></td>"
+
+
+def _short_json(value: Any, depth: int = 4, limit: int = 2000) -> str:
+    """JSON text of ``value`` with containers below ``depth`` levels abbreviated to ``…``."""
+
+    def cut(v: Any, level: int) -> Any:
+        if isinstance(v, dict):
+            return "{…}" if level >= depth else {str(k): cut(x, level + 1) for k, x in v.items()}
+        if isinstance(v, list):
+            return "[…]" if level >= depth else [cut(x, level + 1) for x in v]
+        return v
+
+    text = json.dumps(cut(value, 0), ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _kv_table(items: dict[str, Any]) -> str:
@@ -76,6 +98,8 @@ def _records_table(records: list[dict[str, Any]]) -> str:
 def _render(value: Any, level: int = 3) -> str:
     """Render a JSON value as HTML: scalars inline, dicts as tables/sections, records as tables."""
     h = min(level, 6)
+    if level - 3 >= MAX_DEPTH and isinstance(value, (dict, list)):
+        return f"<p><code>{html.escape(_short_json(value))}</code></p>"
     if isinstance(value, dict) and not value:
         return '<p class="muted">(none)</p>'
     if isinstance(value, dict) and all(_is_record(v) for v in value.values()):
@@ -109,11 +133,37 @@ def _is_flat_list(value: Any) -> bool:
     return isinstance(value, list) and all(_is_scalar(v) for v in value)
 
 
-def _figure_names(out_dir: Path, results: dict[str, Any]) -> list[str]:
-    listed = [n for n in results.get("figures", []) if isinstance(n, str)]
+def _figure_names(out_dir: Path, results: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The figure files to embed (listed ones first, then other PNGs) and the listed-but-missing."""
+    listed = results.get("figures")
+    listed = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
     names = [n for n in listed if Path(n).name == n and (out_dir / n).is_file()]
-    extra = sorted(p.name for p in out_dir.glob("*.png") if p.name not in names)
-    return names + extra
+    missing = [n for n in listed if n not in names]
+    extra = sorted(p.name for p in out_dir.glob("*.png") if p.is_file() and p.name not in names)
+    return names + extra, missing
+
+
+def _load_results(results_path: Path) -> dict[str, Any]:
+    """Read ``results.json``; ``ValueError`` naming the file when it is not a JSON object."""
+    try:
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{results_path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{results_path} is nested too deeply to read") from None
+    if not isinstance(results, dict):
+        raise ValueError(
+            f"{results_path} must hold a JSON object (a run's results), "
+            f"got a JSON {type(results).__name__}"
+        )
+    return results
+
+
+def _mapping_section(value: Any) -> str:
+    """A two-column table for a dict, the generic rendering for anything else."""
+    if isinstance(value, dict):
+        return _kv_table(value) if value else '<p class="muted">(none)</p>'
+    return _render(value)
 
 
 def render_report(out_dir: str | os.PathLike[str]) -> str:
@@ -125,8 +175,8 @@ def render_report(out_dir: str | os.PathLike[str]) -> str:
             f"no results.json in {out_dir}: run an experiment into it first "
             f"(qtwin run NAME --out {out_dir})"
         )
-    results = json.loads(results_path.read_text(encoding="utf-8"))
-    name = str(results.get("experiment", out_dir.name))
+    results = _load_results(results_path)
+    name = _fmt(results.get("experiment", out_dir.name))
     esc = html.escape
 
     run_info = {
@@ -142,16 +192,22 @@ def render_report(out_dir: str | os.PathLike[str]) -> str:
         run_info.update({f"units {k}": v for k, v in units.items()})
 
     figures = []
-    for fname in _figure_names(out_dir, results):
+    names, missing = _figure_names(out_dir, results)
+    for fname in names:
         data = base64.b64encode((out_dir / fname).read_bytes()).decode("ascii")
         figures.append(
             f'<figure><img alt="{esc(fname)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{esc(fname)}</figcaption></figure>"
         )
+    figures.extend(
+        f'<p class="muted">figure {esc(fname)} is listed in results.json but missing from '
+        f"{esc(str(out_dir))}</p>"
+        for fname in missing
+    )
 
     body = [
         f"<h1>qtwin experiment: {esc(name)}</h1>",
-        f'<p class="muted">{esc(str(results.get("description", "")))}</p>',
+        f'<p class="muted">{esc(_fmt(results.get("description", "")))}</p>',
         "<h2>Run</h2>",
         _kv_table(run_info),
         "<h2>Metrics</h2>",
@@ -159,9 +215,9 @@ def render_report(out_dir: str | os.PathLike[str]) -> str:
         "<h2>Figures</h2>",
         "".join(figures) or '<p class="muted">(no figures)</p>',
         "<h2>Config</h2>",
-        _kv_table(results.get("config", {})),
+        _mapping_section(results.get("config", {})),
         "<h2>Versions</h2>",
-        _kv_table(results.get("versions", {})),
+        _mapping_section(results.get("versions", {})),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -183,6 +239,7 @@ def write_report(out_dir: str | os.PathLike[str]) -> Path:
 
     Raises:
         FileNotFoundError: when ``out_dir`` holds no ``results.json``.
+        ValueError: when ``results.json`` is not a JSON object (the message names it).
 
     Example:
         >>> import tempfile, pathlib, json
@@ -193,4 +250,6 @@ def write_report(out_dir: str | os.PathLike[str]) -> Path:
         True
     """
     text = render_report(out_dir)
-    return atomic_write_text(Path(out_dir) / "report.html", text)
+    # lone surrogates (valid in JSON text, not in UTF-8) are written as \udXXX escapes
+    data = text.encode("utf-8", errors="backslashreplace")
+    return atomic_write_bytes(Path(out_dir) / "report.html", data)

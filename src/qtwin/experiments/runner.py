@@ -302,6 +302,8 @@ def run_experiment(
             seed = int(seed)
         except TypeError:
             raise TypeError(f"seed must be an integer, got {seed!r}") from None
+    if seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed}")
     if backend is not None and (not isinstance(backend, str) or not backend):
         raise TypeError(f"backend must be a backend name (str) or None, got {backend!r}")
     out_dir = Path(out) if out is not None else default_out_dir(name)
