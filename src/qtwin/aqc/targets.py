@@ -65,6 +65,10 @@ def tebd_target(
 
     if not isinstance(dt, (int, float)) or isinstance(dt, bool) or not dt > 0:
         raise ValueError(f"dt must be a positive number, got {dt!r}")
+    if isinstance(time, bool) or not isinstance(time, (int, float, np.integer, np.floating)):
+        raise TypeError(f"time must be a real number, got {time!r}")
+    if not math.isfinite(time) or not math.isfinite(dt):
+        raise ValueError(f"time and dt must be finite numbers, got time={time!r}, dt={dt!r}")
     steps = max(1, math.ceil(abs(float(time)) / dt - 1e-9))
     qc = trotter_circuit(hamiltonian, time, steps, order=order, initial_state=initial_state)
     return target_from_circuit(qc, max_bond=max_bond, cutoff=cutoff)

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import cmath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,6 +174,8 @@ def circuit_to_gates(
     values = bind_parameters(qc, parameter_values)
     ops: list[GateOp] = []
     phase = _evaluate(qc.global_phase, values)
+    if isinstance(phase, (float, complex)) and not cmath.isfinite(phase):
+        raise ValueError(f"qc.global_phase must be a finite number, got {phase!r}")
     phase = _append_ops(qc, list(range(qc.num_qubits)), values, ops, dtype, device, phase)
     return _numeric_to_torch(ops, dtype, device), phase
 
@@ -192,6 +195,22 @@ def _numeric_to_torch(
         for i, m in zip(idx, stacked.unbind(0), strict=True):
             ops[i] = GateOp(m, ops[i].qubits, ops[i].name)
     return ops
+
+
+def _check_angles(name: str, qubits: tuple[int, ...], params: Sequence[Any]) -> None:
+    """Refuse a NaN or infinite literal angle (or matrix entry) of instruction ``name``."""
+    for p in params:
+        if isinstance(p, (float, complex, np.floating, np.complexfloating)):
+            bad = not cmath.isfinite(p)
+        elif isinstance(p, np.ndarray) and p.dtype.kind in "fc":
+            bad = not bool(np.isfinite(p).all())
+        else:
+            continue
+        if bad:
+            raise ValueError(
+                f"gate {name!r} on qubits {list(qubits)} has a non-finite parameter {p!r}; "
+                "gate angles must be finite numbers"
+            )
 
 
 def _append_ops(
@@ -231,6 +250,7 @@ def _append_ops(
             phase = phase + _evaluate(op.params[0], values)
             continue
         params = [_evaluate(p, values) for p in op.params]
+        _check_angles(name, qubits, params)
         if any(isinstance(p, torch.Tensor) for p in params):
             if has_torch_formula(name):
                 ops.append(

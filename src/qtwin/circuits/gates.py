@@ -18,8 +18,9 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import torch
@@ -202,6 +203,38 @@ def has_torch_formula(name: str) -> bool:
     return name in PARAMETRIC_GATES
 
 
+@cache
+def _arity(name: str) -> int:
+    """Number of angles gate ``name`` takes (its formula's arguments less ``dtype``)."""
+    import inspect
+
+    return len(inspect.signature(PARAMETRIC_GATES[name]).parameters) - 1
+
+
+def _check_gate_params(name: str, params: Sequence[Angle]) -> None:
+    """Refuse a wrong number of angles, or a NaN/inf/non-numeric scalar angle, for ``name``."""
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
+        raise TypeError(f"params must be a sequence of angles, got {params!r}")
+    arity = _arity(name)
+    if len(params) != arity:
+        raise ValueError(
+            f"gate {name!r} takes {arity} angle(s) in params, got {len(params)}: {list(params)!r}"
+        )
+    for i, p in enumerate(params):
+        if isinstance(p, torch.Tensor):
+            if p.is_complex():
+                raise TypeError(f"params[{i}] of gate {name!r} must be a real angle, got {p!r}")
+            continue
+        try:
+            value = float(p)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"params[{i}] of gate {name!r} must be a real number, got {p!r}"
+            ) from None
+        if not math.isfinite(value):
+            raise ValueError(f"params[{i}] of gate {name!r} must be finite, got {p!r}")
+
+
 def gate_matrix(
     name: str,
     params: Sequence[Angle],
@@ -224,11 +257,12 @@ def gate_matrix(
         >>> gate_matrix("rz", [np.pi]).diagonal()
         tensor([-0.-1.j, 0.+1.j], dtype=torch.complex128)
     """
-    if name not in PARAMETRIC_GATES:
+    if not isinstance(name, str) or name not in PARAMETRIC_GATES:
         raise ValueError(
             f"gate name {name!r} has no closed-form matrix here; "
             f"known parametric gates: {sorted(PARAMETRIC_GATES)}"
         )
+    _check_gate_params(name, params)
     dev = torch.device(device) if device is not None else None
     angles = [_as_tensor(p, dtype, dev) for p in params]
     if len(angles) > 1:

@@ -138,6 +138,8 @@ def recommend(
     if As.row_norm(user) <= 0:
         raise ValueError(f"user {user} has no ratings (a zero row): nothing to recommend from")
     num_items = check_positive_int(num_items, "num_items")
+    if model is None:
+        rank = check_positive_int(rank, "rank")
     rng = as_generator(seed)
     if model is None:
         model = low_rank_approximation(As, rank, eps, delta, r=r, c=c, seed=rng)

@@ -446,7 +446,7 @@ class CliffordGroup:
         return out.reshape(-1)
 
 
-def clifford_group(d: int) -> CliffordGroup:
+def clifford_group(d: int, *, max_elements: int = 10_000_000) -> CliffordGroup:
     r"""Enumerate the single-qudit Clifford group modulo phases for any ``d >= 2``.
 
     :math:`|G| = d^5\prod_{p|d}(1 - p^{-2})` (:func:`clifford_group_order`). The symplectic
@@ -457,6 +457,9 @@ def clifford_group(d: int) -> CliffordGroup:
 
     Args:
         d: local dimension, ``d >= 2``.
+        max_elements: refuse (``ValueError``) groups larger than this; the order grows like
+            ``d**5`` (``d = 27`` is about 10 million elements, and time and memory grow with
+            it), so raise it only when that is intended.
 
     Example:
         >>> G = clifford_group(3)
@@ -466,6 +469,14 @@ def clifford_group(d: int) -> CliffordGroup:
         2.0
     """
     d = _check_d(d)
+    max_elements = check_positive_int(max_elements, "max_elements")
+    order = clifford_group_order(d)
+    if order > max_elements:
+        raise ValueError(
+            f"clifford_group({d}) has {order:,} elements (about {order * d * d * 16 / 2**30:.3g} "
+            f"GiB as unitaries), more than max_elements={max_elements:,}; pass a larger "
+            "max_elements if that is intended"
+        )
     s, v = _symplectic_table(d)
     return CliffordGroup(d=d, symplectic_part=s, symplectic_unitaries=v)
 

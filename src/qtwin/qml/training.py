@@ -55,6 +55,8 @@ def accuracy(model: FarhiNevenQNN, z: Any, labels: Any) -> float:
         >>> accuracy(subset_parity_model(4, [0, 3]), z, y)
         1.0
     """
+    if hasattr(z, "__len__") and len(z) == 0:
+        raise ValueError("z must hold at least one input; got an empty data set")
     _, data = model._inputs(z)
     y = _check_labels(labels, data.shape[0])
     return float((model.predict(z).cpu() == y.cpu()).to(torch.float64).mean())

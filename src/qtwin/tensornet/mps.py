@@ -125,11 +125,15 @@ class MPS:
         """
         tensors = []
         for i, v in enumerate(vectors):
-            t = torch.as_tensor(np.asarray(v), dtype=dtype, device=device)
+            t = torch.as_tensor(_numeric_array(v, f"vectors[{i}]"), dtype=dtype, device=device)
             if t.ndim != 1 or t.shape[0] < 2:
                 raise ValueError(f"vectors[{i}] must be a 1-D local state of dimension >= 2")
             check_finite(t, f"vectors[{i}]")
+            if not bool(t.abs().max() > 0):
+                raise ValueError(f"vectors[{i}] must be a non-zero local state, got all zeros")
             tensors.append(t.reshape(1, -1, 1))
+        if not tensors:
+            raise ValueError("vectors must hold at least one local state")
         return cls(tensors, center=0)
 
     @classmethod
@@ -184,11 +188,15 @@ class MPS:
             >>> MPS.from_dense(psi).bond_dims
             [2, 2]
         """
-        vec = torch.as_tensor(np.asarray(psi) if not isinstance(psi, torch.Tensor) else psi)
+        vec = torch.as_tensor(
+            _numeric_array(psi, "psi") if not isinstance(psi, torch.Tensor) else psi
+        )
         vec = vec.to(dtype=dtype, device=device)
         if vec.ndim != 1:
             raise ValueError(f"psi must be a 1-D state vector, got shape {tuple(vec.shape)}")
         check_finite(vec, "psi")
+        if vec.numel() == 0 or not bool(vec.detach().abs().max() > 0):
+            raise ValueError("psi must be a non-zero state vector, got norm 0")
         dims = _dims_for_length(dims, vec.shape[0])
         max_bond, cutoff = _check_truncation(max_bond, cutoff)
         n = len(dims)
@@ -241,6 +249,8 @@ class MPS:
         """
         _check_dtype(dtype)
         max_bond, cutoff = _check_truncation(max_bond, cutoff)
+        if getattr(qc, "num_qubits", None) == 0 or getattr(qc, "dims", None) == ():
+            raise ValueError("qc must act on at least one qubit, got a circuit on 0 qubits")
         ops, phase, dims = to_gate_list(qc, parameter_values, dtype=dtype, device=device)
         out = cls.zeros(max(len(dims), 1), dims or 2, dtype=dtype, device=device)
         out.max_bond, out.cutoff = max_bond, cutoff
@@ -846,8 +856,13 @@ class MPS:
 
     def probabilities_of(self, outcomes: np.ndarray) -> np.ndarray:
         """Born probabilities :math:`|\\langle s|\\psi\\rangle|^2 / \\langle\\psi|\\psi\\rangle`
-        of the given outcome rows (shape ``(k, num_sites)``)."""
-        outcomes = np.atleast_2d(np.asarray(outcomes, dtype=np.int64))
+        of the given outcome rows (shape ``(k, num_sites)``, entry ``j`` in ``[0, dims[j])``).
+
+        Raises:
+            ValueError: rows of the wrong length, or an outcome outside its qubit's range.
+            TypeError: outcomes that are not integers.
+        """
+        outcomes = _check_outcomes(outcomes, self.dims)
         with torch.no_grad():
             amp = torch.ones(outcomes.shape[0], 1, dtype=self.dtype, device=self.device)
             for i, a in enumerate(self._tensors):
@@ -955,6 +970,41 @@ def _absorb_swaps(
             continue
         out.append((m, tuple(wire_of[w] for w in wires)) if swapped else (m, wires))
     return out, (wire_of if swapped else None)
+
+
+def _numeric_array(value: Any, name: str) -> np.ndarray:
+    """``np.asarray(value)``, refusing text, objects and other non-numbers with a TypeError."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {value!r} ({exc})") from None
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"{name} must be an array of numbers, got {value!r}")
+    return arr
+
+
+def _check_outcomes(outcomes: Any, dims: tuple[int, ...]) -> np.ndarray:
+    """Outcome rows as an ``(k, n)`` int64 array with entry ``j`` in ``[0, dims[j])``."""
+    arr = np.atleast_2d(_numeric_array(outcomes, "outcomes"))
+    if arr.dtype.kind not in "biu" and not (
+        arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr))
+    ):
+        raise TypeError(f"outcomes must be integers, got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[1] != len(dims):
+        raise ValueError(
+            f"outcomes must have shape (k, {len(dims)}) (one column per qubit), "
+            f"got shape {arr.shape}"
+        )
+    arr = arr.astype(np.int64)
+    high = np.asarray(dims)
+    bad = (arr < 0) | (arr >= high)
+    if bad.any():
+        row, col = map(int, np.argwhere(bad)[0])
+        raise ValueError(
+            f"outcomes[{row}, {col}] = {arr[row, col]} is outside [0, {high[col] - 1}] "
+            f"(qubit {col} has dimension {high[col]})"
+        )
+    return arr
 
 
 def _check_truncation(max_bond: Any, cutoff: Any) -> tuple[int | None, float]:
