@@ -42,6 +42,11 @@ API_PACKAGES = [
     "qtwin.experiments",
     "qtwin.dequantized",
     "qtwin.aqc",
+    "qtwin.designs",
+    "qtwin.rb",
+    "qtwin.qml",
+    "qtwin.entanglement",
+    "qtwin.distributed",
 ]
 autosummary_generate = True
 autosummary_ignore_module_all = True  # list every (public) submodule of a package
@@ -62,9 +67,11 @@ nb_execution_mode = "off"
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 
 
-def _reexported(packages: list[str]) -> dict[str, list[str]]:
-    """``{submodule: [names its parent package re-exports in __all__]}``."""
+def _reexported(packages: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``{submodule: [names its parent package re-exports in __all__]}``, and
+    ``{package: [names in its __all__ that are also the names of its submodules]}``."""
     out: dict[str, list[str]] = {}
+    shadowed: dict[str, list[str]] = {}
     for pkg_name in packages:
         try:
             pkg = importlib.import_module(pkg_name)
@@ -77,15 +84,22 @@ def _reexported(packages: list[str]) -> dict[str, list[str]]:
                 submodules.append(importlib.import_module(info.name))
             except Exception:  # reported by autodoc on the submodule's own page
                 continue
+        children = {mod.__name__ for mod in submodules}
         for name in getattr(pkg, "__all__", []):
             obj = getattr(pkg, name, None)
+            if f"{pkg_name}.{name}" in children:
+                # a function named like its submodule (qtwin.backends.dry_run): both would
+                # be the object "pkg.name"; the submodule's page documents the function
+                shadowed.setdefault(pkg_name, []).append(name)
+                continue
             for mod in submodules:
                 if name in getattr(mod, "__all__", ()) and getattr(mod, name, None) is obj:
                     out.setdefault(mod.__name__, []).append(name)
-    return out
+    return out, shadowed
 
 
-autosummary_context = {"reexported": _reexported(API_PACKAGES)}
+_REEXPORTED, _SHADOWED = _reexported(API_PACKAGES)
+autosummary_context = {"reexported": _REEXPORTED, "shadowed": _SHADOWED}
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
