@@ -197,6 +197,8 @@ class MPS:
         check_finite(vec, "psi")
         if vec.numel() == 0 or not bool(vec.detach().abs().max() > 0):
             raise ValueError("psi must be a non-zero state vector, got norm 0")
+        if not bool(torch.isfinite(torch.linalg.vector_norm(vec.detach()))):
+            raise ValueError("psi has a norm too large for floating point (overflow); rescale it")
         dims = _dims_for_length(dims, vec.shape[0])
         max_bond, cutoff = _check_truncation(max_bond, cutoff)
         n = len(dims)
