@@ -158,3 +158,15 @@ def test_from_dense_of_text_is_a_type_error():
 def test_from_circuit_refuses_zero_qubits():
     with pytest.raises(ValueError, match="at least one qubit"):
         MPS.from_circuit(QuantumCircuit(0))
+
+
+# --- item 12: AQC resume is documented as not identical (and why) --------------------------
+
+
+def test_compile_mps_documents_why_resume_is_not_identical():
+    """SciPy's L-BFGS-B cannot be restarted with its curvature memory; the docs must say so."""
+    from qtwin.aqc import compile_mps
+
+    doc = " ".join(compile_mps.__doc__.split())
+    assert "resumed run is *not* identical" in doc
+    assert "L-BFGS-B" in doc and "empty memory" in doc

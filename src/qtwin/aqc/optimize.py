@@ -283,7 +283,14 @@ def compile_mps(
         progress: show a tqdm bar with the current fidelity.
         checkpoint: ``.npz`` file; the parameters and history are saved there every
             ``checkpoint_every`` iterations and at the end, and a run whose checkpoint exists
-            resumes from it.
+            resumes from it. A resumed run is *not* identical to an uninterrupted one (unlike
+            :func:`qtwin.qml.train`, whose optimizer state is saved): SciPy's L-BFGS-B keeps
+            its curvature memory (the last ``maxcor`` step/gradient pairs) in internal work
+            arrays that it can neither return nor be restarted from, so a resumed run restarts
+            L-BFGS-B from the saved parameters with an empty memory. Its first steps are
+            gradient-descent-like, and the parameters it reaches differ (typically at the
+            same final fidelity to the tolerance asked); the saved history and iteration count
+            continue unchanged. Pass the same ``maxiter`` to resume a run.
         checkpoint_every: iterations between checkpoints, ``>= 1``.
         device: torch device for the contraction (``"cuda"`` on a GPU machine).
         threads: torch CPU threads during the optimization (restored afterwards); the
