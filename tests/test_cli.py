@@ -355,3 +355,11 @@ def test_run_set_fuzz_hypothesis(toy, tmp_path_factory):
         assert code in (0, 2)
 
     check()
+
+
+@pytest.mark.parametrize("backend", ["bogus", "fake:nonexistent_device_xyz"])
+def test_unknown_backend_is_refused_before_anything_is_written(toy, tmp_path, capsys, backend):
+    out = tmp_path / "r"
+    assert main(["run", "toy", "--out", str(out), "--backend", backend, "--no-progress"]) == 2
+    assert "unknown backend" in capsys.readouterr().err
+    assert not out.exists()

@@ -41,6 +41,7 @@ from qtwin.experiments import (
     run_experiment,
     write_report,
 )
+from qtwin.experiments.registry import validate_backend
 from qtwin.experiments.runner import default_out_dir, run_lock
 
 __all__ = ["build_parser", "main"]
@@ -223,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             _cmd_list(args.verbose)
         elif args.command == "run":
-            get_experiment(args.name)  # unknown names fail before anything is created
+            # unknown names and backends fail before anything is created
+            validate_backend(args.name, args.backend)
             out_hint = args.out or f"runs/{args.name}"
             _run_one(
                 args.name,

@@ -242,3 +242,10 @@ def test_truncated_unit_file_is_recomputed_with_a_warning(toy, tmp_path):
     assert toy.calls == [2]
     assert again["metrics"] == first["metrics"]
     assert again["units"] == {"computed": 1, "reused": 4, "total": 5}
+
+
+def test_unknown_backend_is_refused_before_the_folder_is_touched(toy, tmp_path):
+    out = tmp_path / "r"
+    with pytest.raises(ValueError, match="unknown backend 'bogus'"):
+        run_experiment("toy", out=out, backend="bogus", progress=False)
+    assert not out.exists()

@@ -40,7 +40,7 @@ from tqdm import tqdm
 from qtwin._io import atomic_write_json, to_jsonable
 from qtwin.experiments.config import apply_overrides
 from qtwin.experiments.provenance import dependency_versions, utc_now
-from qtwin.experiments.registry import Progress, get_experiment
+from qtwin.experiments.registry import Progress, get_experiment, validate_backend
 from qtwin.experiments.store import ResultStore
 
 __all__ = [
@@ -277,7 +277,9 @@ def run_experiment(
         The contents of ``results.json`` plus ``"out_dir"``: the output folder.
 
     Raises:
-        ValueError: unknown experiment or config key, or a bad override value.
+        ValueError: unknown experiment or config key, a bad override value, or a backend
+            the experiment cannot use (see :func:`~qtwin.experiments.registry.validate_backend`);
+            all raised before anything is written into ``out``.
         ConfigMismatchError: ``out`` holds a different run (or a damaged ``run.json``:
             :class:`DamagedRunFileError`) and ``overwrite`` is false.
         RunLockedError: another process runs into ``out`` (after ``wait`` seconds).
@@ -306,6 +308,7 @@ def run_experiment(
         raise ValueError(f"seed must be an integer >= 0, got {seed}")
     if backend is not None and (not isinstance(backend, str) or not backend):
         raise TypeError(f"backend must be a backend name (str) or None, got {backend!r}")
+    validate_backend(name, backend)  # before anything is written into the folder
     out_dir = Path(out) if out is not None else default_out_dir(name)
     spec = to_jsonable({"experiment": name, "config": config, "seed": seed, "backend": backend})
     with run_lock(out_dir, wait=wait):
