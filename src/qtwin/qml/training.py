@@ -170,7 +170,7 @@ def _save_checkpoint(
     method: str,
     epoch: int,
 ) -> None:
-    from qtwin.experiments.store import atomic_write_bytes
+    from qtwin._io import atomic_write_bytes
 
     state = {
         "format": "qtwin.qml.train/1",
