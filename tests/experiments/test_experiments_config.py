@@ -112,6 +112,7 @@ def test_defaults_are_not_mutated():
         ("1,nan", [0.5]),
         (float("inf"), None),
     ],
+    ids=lambda v: repr(v)[:16],
 )
 def test_non_finite_numbers_are_refused(value, default):
     with pytest.raises(ValueError, match="config key 'k(\\[1\\]|\\[0\\])?' expects (a )?finite"):

@@ -74,6 +74,7 @@ def _write(tmp_path, obj_or_text):
         ('{"metrics": ', "results.json is not valid JSON"),
         ("[" * 100_000, "results.json is (nested too deeply|not valid JSON)"),
     ],
+    ids=["list", "null", "truncated", "deep"],
 )
 def test_unreadable_results_json_is_a_value_error_naming_it(tmp_path, content, match):
     _write(tmp_path, content)
