@@ -89,7 +89,9 @@ def _reexported(packages: list[str]) -> tuple[dict[str, list[str]], dict[str, li
             obj = getattr(pkg, name, None)
             if f"{pkg_name}.{name}" in children:
                 # a function named like its submodule (qtwin.backends.dry_run): both would
-                # be the object "pkg.name"; the submodule's page documents the function
+                # be the object "pkg.name". Autosummary gives that name a page of its own,
+                # which documents the function, so the package page leaves it out (the
+                # submodule's other members, e.g. circuit_summary, get no page)
                 shadowed.setdefault(pkg_name, []).append(name)
                 continue
             for mod in submodules:
