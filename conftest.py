@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -43,3 +45,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ibm = _has_ibm_credentials() if ibm is None else ibm
             if not ibm:
                 item.add_marker(pytest.mark.skip(reason="ibm: no saved IBM Quantum account"))
+
+
+def _register_hypothesis_profiles() -> None:
+    """Profiles for the property tests: ``fast`` (default, 25 examples) and ``slow`` (500);
+    choose with ``--hypothesis-profile=slow`` or ``QTWIN_HYPOTHESIS_PROFILE=slow``. Registered
+    here because hypothesis reads ``--hypothesis-profile`` before test modules are imported."""
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # pragma: no cover - hypothesis is in the dev extra
+        return
+    quiet = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+    settings.register_profile("fast", max_examples=25, deadline=None, suppress_health_check=quiet)
+    settings.register_profile("slow", max_examples=500, deadline=None, suppress_health_check=quiet)
+    settings.load_profile(os.environ.get("QTWIN_HYPOTHESIS_PROFILE", "fast"))
+
+
+_register_hypothesis_profiles()

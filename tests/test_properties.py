@@ -17,32 +17,16 @@ that hypothesis selects itself when a CI variable is set is left as it is (deran
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import Statevector as QiskitStatevector
 
 from qtwin.tensornet import MPS
-
-settings.register_profile(
-    "fast",
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-settings.register_profile(
-    "slow",
-    max_examples=500,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-if getattr(settings, "_current_profile", None) == "default":  # not chosen on the command line
-    settings.load_profile(os.environ.get("QTWIN_HYPOTHESIS_PROFILE", "fast"))
 
 # angles a user may type: ordinary, huge, tiny, and the non-finite ones that must be refused
 ANGLES = st.floats(allow_nan=True, allow_infinity=True) | st.floats(-10, 10)

@@ -31,11 +31,26 @@ from qtwin.experiments.registry import (
     register,
 )
 from qtwin.experiments.report import write_report
-from qtwin.experiments.runner import ConfigMismatchError, make_progress, run_experiment
-from qtwin.experiments.store import ResultStore, atomic_write_bytes, atomic_write_json
+from qtwin.experiments.runner import (
+    ConfigMismatchError,
+    DamagedRunFileError,
+    RunLockedError,
+    make_progress,
+    run_experiment,
+    run_lock,
+)
+from qtwin.experiments.store import (
+    DamagedUnitWarning,
+    ResultStore,
+    atomic_write_bytes,
+    atomic_write_json,
+)
 
 __all__ = [
     "ConfigMismatchError",
+    "DamagedRunFileError",
+    "DamagedUnitWarning",
+    "RunLockedError",
     "Experiment",
     "ExperimentFunction",
     "Progress",
@@ -50,5 +65,6 @@ __all__ = [
     "parse_set_options",
     "register",
     "run_experiment",
+    "run_lock",
     "write_report",
 ]
