@@ -4,7 +4,7 @@ For each PUB the circuit is transpiled exactly as the backend's sampler would tr
 (``backend.prepare``: the device ISA for ``fake:``/``ibm:`` backends, unchanged for
 simulators) and summarised: the qubits it touches, its depth, its two-qubit gate count and
 two-qubit depth, and the shots it would use (per parameter set and in total). Nothing is
-submitted, so this is free on hardware (``qtwin run ... --dry-run``).
+submitted, so this is free on hardware.
 
 Example:
     >>> from qiskit import QuantumCircuit
