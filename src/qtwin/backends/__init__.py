@@ -17,11 +17,11 @@ Example:
 
 from qtwin.backends.aer import STATEVECTOR_MAX_QUBITS, AerAutoEstimator, AerAutoSampler
 from qtwin.backends.backend import QtwinBackend
-from qtwin.backends.preflight import dry_run
 from qtwin.backends.errors import BackendUnavailableError
 from qtwin.backends.fake import fake_device_names
 from qtwin.backends.isa import IsaEstimator, IsaSampler
 from qtwin.backends.pennylane import PennyLaneEstimator, PennyLaneSampler
+from qtwin.backends.preflight import dry_run
 from qtwin.backends.qiskit_backend import TensornetBackend
 from qtwin.backends.registry import BACKEND_PATTERNS, available_backends, get_backend
 from qtwin.backends.tensornet_estimator import TensornetEstimator
