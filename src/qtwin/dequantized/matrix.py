@@ -118,6 +118,11 @@ class SQMatrix:
         self._row2 = row2
         self._row_size = _heap.tree_size(len(row2))
         self._row_nodes = _heap.build_nodes(row2[None, :], self._row_size)
+        if not np.isfinite(self._row_nodes[0, 1]):
+            raise ValueError(
+                "matrix entries are too large: the squared Frobenius norm overflows float64 "
+                "(entries above about 1e154); rescale the matrix"
+            )
 
     @classmethod
     def from_npy(

@@ -68,6 +68,11 @@ class SQVector:
         self._data = arr.copy() if copy else arr
         self._size = _heap.tree_size(len(arr))
         self._nodes = _heap.build_nodes(np.abs(self._data[None, :]) ** 2, self._size)
+        if not np.isfinite(self._nodes[0, 1]):
+            raise ValueError(
+                "values are too large: the squared norm overflows float64 (entries above about "
+                "1e154); rescale them"
+            )
 
     @classmethod
     def _from_parts(cls, data: np.ndarray, nodes: np.ndarray) -> SQVector:
