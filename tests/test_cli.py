@@ -363,3 +363,40 @@ def test_unknown_backend_is_refused_before_anything_is_written(toy, tmp_path, ca
     assert main(["run", "toy", "--out", str(out), "--backend", backend, "--no-progress"]) == 2
     assert "unknown backend" in capsys.readouterr().err
     assert not out.exists()
+
+
+_BELL_QASM = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\n'
+    "h q[0];\ncx q[0],q[2];\nmeasure q -> c;\n"
+)
+
+
+def test_dry_run_prints_the_isa_summary_without_submitting(tmp_path, capsys):
+    from qiskit import qasm2, transpile
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    path = tmp_path / "bell.qasm"
+    path.write_text(_BELL_QASM)
+    assert main(["dry-run", str(path), "--backend", "fake:manila", "--shots", "100"]) == 0
+    (plan,) = json.loads(capsys.readouterr().out)
+    assert plan["backend"] == "fake:manila" and plan["shots"] == 100 and plan["active_qubits"] == 3
+    # an independent reference: Qiskit's own transpile for the same device keeps one CX
+    ref = transpile(
+        qasm2.loads(_BELL_QASM), FakeManilaV2(), optimization_level=1, seed_transpiler=0
+    )
+    assert plan["two_qubit_gates"] >= ref.count_ops().get("cx", 0) >= 1
+
+
+def test_dry_run_refuses_bad_input_with_exit_2(tmp_path, capsys):
+    path = tmp_path / "bell.qasm"
+    path.write_text(_BELL_QASM)
+    assert main(["dry-run", str(path), "--backend", "bogus"]) == 2
+    assert "unknown backend 'bogus'" in capsys.readouterr().err
+    wide = tmp_path / "wide.qasm"
+    wide.write_text(_BELL_QASM.replace("q[3]", "q[12]").replace("c[3]", "c[12]"))
+    assert main(["dry-run", str(wide), "--backend", "fake:manila"]) == 2
+    assert "cannot take these circuits" in capsys.readouterr().err
+    broken = tmp_path / "broken.qasm"
+    broken.write_text("OPENQASM 2.0;\nqreg q[1];\nfoo q[0];\n")
+    assert main(["dry-run", str(broken), "--backend", "fake:manila"]) == 2
+    assert "broken.qasm" in capsys.readouterr().err

@@ -89,7 +89,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_report = sub.add_parser("report", help="write DIR/report.html from DIR/results.json")
     p_report.add_argument("dir", metavar="DIR", help="output folder of a run")
+
+    p_dry = sub.add_parser(
+        "dry-run",
+        help="print what a backend would be sent for OpenQASM circuits, without submitting",
+    )
+    p_dry.add_argument("files", nargs="+", metavar="FILE", help="OpenQASM 2 or 3 files")
+    p_dry.add_argument("--backend", required=True, help="e.g. ibm:fake_manila, fake:manila")
+    p_dry.add_argument("--shots", type=int, default=None, help="shots per circuit (1024)")
     return parser
+
+
+def _cmd_dry_run(files: Sequence[str], backend: str, shots: int | None) -> None:
+    """Print :func:`qtwin.backends.dry_run` of the circuits in ``files`` as JSON."""
+    import json
+    from pathlib import Path
+
+    from qiskit import qasm2, qasm3
+
+    from qtwin.backends import dry_run
+
+    circuits = []
+    for name in files:
+        text = Path(name).read_text(encoding="utf-8")
+        loader = qasm3.loads if "OPENQASM 3" in text else qasm2.loads
+        try:
+            circuits.append(loader(text))
+        except Exception as exc:  # noqa: BLE001 - the parser's own error, named by file
+            raise ValueError(f"{name}: not a readable OpenQASM circuit ({exc})") from exc
+    from qiskit.transpiler.exceptions import TranspilerError
+
+    try:
+        plan = dry_run(backend, circuits, shots=shots)
+    except TranspilerError as exc:  # e.g. a circuit wider than the device
+        raise ValueError(f"backend {backend!r} cannot take these circuits: {exc}") from exc
+    print(json.dumps(plan, indent=2, default=str))
 
 
 def _seconds(text: str) -> float:
@@ -242,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _cmd_tour(args.out, args.force, not args.no_progress)
         elif args.command == "report":
             print(write_report(args.dir))
+        elif args.command == "dry-run":
+            _cmd_dry_run(args.files, args.backend, args.shots)
     except (ValueError, FileNotFoundError) as exc:
         print(f"qtwin: error: {exc}", file=sys.stderr)
         return 2
