@@ -381,22 +381,12 @@ class MPS:
         return self.canonicalize(0)
 
     def _move_center(self, target: int) -> None:
-        if self.center is None:
-            for i in range(target):
-                self._qr_step_right(i)
-            for i in range(self.num_sites - 1, target, -1):
-                self._qr_step_left(i)
-            self.center = target
-            return
-        if self.center != target:
+        if self.center is None:  # no canonical form yet: sweep in from both ends
+            self._updates.move_center(self._tensors, 0, target)
+            self._updates.move_center(self._tensors, self.num_sites - 1, target)
+        elif self.center != target:
             self._updates.move_center(self._tensors, self.center, target)
-            self.center = target
-
-    def _qr_step_right(self, i: int) -> None:
-        self._updates.qr_right(self._tensors, i)
-
-    def _qr_step_left(self, i: int) -> None:
-        self._updates.qr_left(self._tensors, i)
+        self.center = target
 
     # ------------------------------------------------------------------ gates
     def apply_gate(
@@ -633,20 +623,6 @@ class MPS:
         w = self._updates.block(self._tensors, g, lo, k, absorb_right, self.max_bond, self.cutoff)
         self._record_discarded(w)
         self.center = lo + k - 1 if absorb_right else lo + k - 2
-
-    def _swap(self, s: int, absorb_right: bool = True) -> None:
-        """Swap the contents of sites ``s`` and ``s + 1`` (their dimensions and qubit labels
-        travel with them); the centre ends on ``s + 1`` (``absorb_right``) or ``s``."""
-        if self.center is None or self.center not in (s, s + 1):
-            self._move_center(s if self.center is None or self.center <= s else s + 1)
-        w = self._updates.swap(self._tensors, s, absorb_right, self.max_bond, self.cutoff)
-        self._record_discarded(w)
-        self.center = s + 1 if absorb_right else s
-        self._ensure_layout()
-        assert self._qubit_at is not None and self._site_of is not None
-        qa, qb = self._qubit_at[s], self._qubit_at[s + 1]
-        self._qubit_at[s], self._qubit_at[s + 1] = qb, qa
-        self._site_of[qa], self._site_of[qb] = s + 1, s
 
     # ------------------------------------------------------------------ layout (routing)
     def _site(self, qubit: int) -> int:

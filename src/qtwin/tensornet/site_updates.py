@@ -205,35 +205,21 @@ class NumpySiteUpdates(SiteUpdates):
         _back(t, lo, sub)
         return w
 
-    def move_center(self, t: list[Any], src: int, dst: int) -> None:
-        qr_r, qr_l = self.k.qr_right, self.k.qr_left
-        for i in range(src, dst):
-            t[i], t[i + 1] = qr_r(t[i], t[i + 1])
-        for i in range(src, dst, -1):
-            t[i - 1], t[i] = qr_l(t[i - 1], t[i])
-
     def walk(
         self, t: list[Any], src: int, dst: int, max_bond: int | None, cutoff: float
     ) -> list[float]:
-        kernel, chi, limit = self.k.swap, max_bond or 0, _KERNEL_MAX_DIM
-        eps = _eps(t[src])
         out = []
         step, right = (1, True) if dst > src else (-1, False)
         s = src if right else src - 1
         for _ in range(abs(dst - src)):
             a, b = t[s], t[s + 1]
             if a.shape[0] == a.shape[2] == b.shape[2] == 1:
-                # two unentangled sites: the swap is an exchange (the walker carries the centre)
+                # two unentangled sites: the swap is an exchange (exact here because the
+                # walker carries the centre; a lone swap() cannot assume that)
                 t[s], t[s + 1] = b, a
                 out.append(0.0)
-            elif a.shape[0] * b.shape[1] > limit or a.shape[1] * b.shape[2] > limit:
-                out.append(self.swap(t, s, right, max_bond, cutoff))
             else:
-                try:
-                    t[s], t[s + 1], w = kernel(a, b, chi, cutoff, eps, right)
-                except ValueError:  # LAPACK's gesdd did not converge: torch falls back to gesvd
-                    w = self._torch_swap(t, s, right, max_bond, cutoff)
-                out.append(w)
+                out.append(self.swap(t, s, right, max_bond, cutoff))
             s += step
         return out
 
@@ -284,7 +270,11 @@ def _block_size(t: list[Any], lo: int, k: int) -> int:
 
 
 def _eps(a: np.ndarray) -> float:
-    return float(np.finfo(a.dtype).eps)
+    """Machine epsilon of ``a``'s real precision (called once per swap: looked up, not built)."""
+    return _EPS[a.dtype]
+
+
+_EPS = {np.dtype(t): float(np.finfo(t).eps) for t in (np.complex64, np.complex128)}
 
 
 def _to_torch(t: list[Any], start: int, count: int) -> list[torch.Tensor]:
