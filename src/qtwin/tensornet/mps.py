@@ -100,8 +100,6 @@ class MPS:
         self._qubit_at: list[int] | None = None
         self._site_of: list[int] | None = None
         self._updates: SiteUpdates = TORCH
-        self._lookahead: list[tuple[int, ...]] = []  # the next gates' qubits, while routing
-        self._last_walk: tuple[int, int] | None = None  # (from, to) of the last routing walk
         self.center: int | None = center
         self.discarded_weight: float = 0.0
         self._log_fidelity: float = 0.0
@@ -516,71 +514,78 @@ class MPS:
         while (item := scheduler.next(self.center or 0, self._site)) is not None:
             m, wires = item
             lo = min(self._site(q) for q in wires)
-            self._lookahead = scheduler.upcoming(_LOOKAHEAD)
-            self._apply(m, wires, hint=lo - 1 if lo < last_lo else None)
+            ahead = scheduler.upcoming(_LOOKAHEAD)
+            self._apply(m, wires, hint=lo - 1 if lo < last_lo else None, lookahead=ahead)
             last_lo = lo
-        self._lookahead = []
         for q, m in scheduler.leftover_single_site().items():
             self._apply(m, (q,))
 
-    def _apply(self, m: torch.Tensor, qubits: tuple[int, ...], hint: int | None = None) -> None:
+    def _apply(
+        self,
+        m: torch.Tensor,
+        qubits: tuple[int, ...],
+        hint: int | None = None,
+        lookahead: Sequence[tuple[int, ...]] = (),
+    ) -> None:
         """Apply ``m`` (little-endian over the logical ``qubits``); long-range gates first
-        route their qubits next to each other and leave them there."""
+        route their qubits next to each other and leave them there (``lookahead``: the qubits
+        of the next gates, which decide the direction)."""
         up = self._updates
         if len(qubits) == 1:
             up.one_site(self._tensors, up.matrix(m), self._site(qubits[0]))
             return
-        self._last_walk = None
-        lo = self._gather(qubits)
+        lo, walk = self._gather(qubits, lookahead)
         k = len(qubits)
         block = [self._qubit(lo + j) for j in range(k)]
         qarg_dims = [self._tensors[self._site(q)].shape[1] for q in qubits]
         g = permute_wires(m, qarg_dims, qubits, block[::-1])
         absorb_right = not (hint is not None and hint < lo)
         self._apply_contiguous(up.matrix(g), lo, k, absorb_right)
-        if self._last_walk is not None and self.max_bond is not None and MPS.walk_back_at_limit:
-            src, dst = self._last_walk
+        if walk is not None and self.max_bond is not None and MPS.walk_back_at_limit:
+            src, dst = walk
             lo_b, hi_b = min(src, dst), max(src, dst)
             if max(int(t.shape[2]) for t in self._tensors[lo_b:hi_b]) >= self.max_bond:
                 self._move_site(dst, src)
 
-    def _gather(self, qubits: Sequence[int]) -> int:
-        """Move the sites of ``qubits`` next to each other (the cheaper way) and return the
-        first site of the block. Two qubits: the one whose site is farther from the
-        orthogonality centre moves to its partner. More: they pack around their median."""
+    def _gather(
+        self, qubits: Sequence[int], lookahead: Sequence[tuple[int, ...]]
+    ) -> tuple[int, tuple[int, int] | None]:
+        """Move the sites of ``qubits`` next to each other and return the first site of the
+        block, and the ``(from, to)`` sites of a two-qubit walk (``None`` otherwise). Two
+        qubits: the one whose move leaves the ``lookahead`` gates' qubits closer moves (ties:
+        the one nearer the orthogonality centre). More: they pack around their median."""
         sites = sorted(self._site(q) for q in qubits)
         k = len(sites)
         if sites[-1] - sites[0] == k - 1:
-            return sites[0]
+            return sites[0], None
         if k == 2:
             a, b = sites
-            down, up = self._route_cost(b, a + 1), self._route_cost(a, b - 1)
+            down = self._route_cost(b, a + 1, lookahead)
+            up = self._route_cost(a, b - 1, lookahead)
             if down == up:  # no preference from the gates ahead: walk the centre less
                 c = self.center if self.center is not None else a
                 down, up = abs(c - b), abs(c - a)
             if down <= up:
                 self._move_site(b, a + 1)
-                self._last_walk = (b, a + 1)
-                return a
+                return a, (b, a + 1)
             self._move_site(a, b - 1)
-            self._last_walk = (a, b - 1)
-            return b - 1
+            return b - 1, (a, b - 1)
         mid = k // 2
         anchor = sites[mid]
         for j in range(mid - 1, -1, -1):
             self._move_site(sites[j], anchor - (mid - j))
         for j in range(mid + 1, k):
             self._move_site(sites[j], anchor + (j - mid))
-        return anchor - mid
+        return anchor - mid, None
 
-    def _route_cost(self, src: int, dst: int) -> float:
+    def _route_cost(self, src: int, dst: int, lookahead: Sequence[tuple[int, ...]]) -> float:
         r"""How far apart the next gates' qubits would be if site ``src`` moved to ``dst``:
         :math:`\sum_j \gamma^j (\text{span}_j - \text{size}_j)` over the lookahead (the swaps
         they would need, discounted by :math:`\gamma` per gate)."""
         cost, weight = 0.0, 1.0
         step = 1 if dst > src else -1
         lo, hi = min(src, dst), max(src, dst)
-        for wires in self._lookahead:
+        for wires in lookahead:
             pos = []
             for q in wires:
                 s = self._site(q)
