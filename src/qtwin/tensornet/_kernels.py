@@ -82,16 +82,22 @@ def split_matrix(mat, max_bond, cutoff, eps, absorb_right):  # type: ignore[no-u
 
 
 @njit(cache=True)
+def _pair(a, b):  # type: ignore[no-untyped-def]
+    r"""The two-site block :math:`\sum_c a_{x i c} b_{c j y}` as a ``(l * da, db * r)`` matrix."""
+    chi_l, da, m = a.shape
+    return np.ascontiguousarray(a).reshape(chi_l * da, m) @ np.ascontiguousarray(b).reshape(
+        m, b.shape[1] * b.shape[2]
+    )
+
+
+@njit(cache=True)
 def two_site_gate(a, b, g, max_bond, cutoff, eps, absorb_right):  # type: ignore[no-untyped-def]
     """Apply ``g`` (a ``(da*db, da*db)`` matrix over the row-major pair index, site ``a``
     most significant) to neighbouring sites ``a`` (``(l, da, m)``) and ``b`` (``(m, db, r)``);
     returns the new ``(a, b, discarded)``."""
-    chi_l, da, m = a.shape
-    db, r = b.shape[1], b.shape[2]
+    chi_l, da, db, r = a.shape[0], a.shape[1], b.shape[1], b.shape[2]
     dim = da * db
-    theta = (
-        np.ascontiguousarray(a).reshape(chi_l * da, m) @ np.ascontiguousarray(b).reshape(m, db * r)
-    ).reshape(chi_l, dim, r)
+    theta = _pair(a, b).reshape(chi_l, dim, r)
     out = np.empty_like(theta)
     for x in range(chi_l):
         out[x] = g @ theta[x]
@@ -107,11 +113,8 @@ def swap(a, b, max_bond, cutoff, eps, absorb_right):  # type: ignore[no-untyped-
     """Exchange the contents of neighbouring sites ``a`` (``(l, da, m)``) and ``b``
     (``(m, db, r)``); returns the new ``(a', b', discarded)`` with ``a'`` of local dimension
     ``db``."""
-    chi_l, da, m = a.shape
-    db, r = b.shape[1], b.shape[2]
-    theta = (
-        np.ascontiguousarray(a).reshape(chi_l * da, m) @ np.ascontiguousarray(b).reshape(m, db * r)
-    ).reshape(chi_l, da, db, r)
+    chi_l, da, db, r = a.shape[0], a.shape[1], b.shape[1], b.shape[2]
+    theta = _pair(a, b).reshape(chi_l, da, db, r)
     out = np.empty((chi_l, db, da, r), dtype=theta.dtype)
     for x in range(chi_l):
         for i in range(da):
