@@ -300,13 +300,8 @@ class ShardedSQMatrix:
         out, _ = self._by_shard(_sample_in_rows_unit, rows, [], "sq-sample-in-rows", root)
         return out.astype(np.int64)
 
-    def sample_entries(
-        self, size: int, *, seed: int | np.random.Generator | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        r"""Entries ``(i, j)`` drawn with probability :math:`|A_{ij}|^2/\|A\|_F^2`."""
-        rng = as_generator(seed)
-        i = self.sample_rows(check_positive_int(size, "size"), seed=rng)
-        return i, self.sample_in_rows(i, seed=rng)
+    # rows by norm, then an entry within each: the algorithm of SQMatrix, on these methods
+    sample_entries = SQMatrix.sample_entries
 
     def update(self, i: int, j: int, value: complex) -> None:
         r"""Set :math:`A_{ij}`: the shard holding row ``i`` refreshes its :math:`O(\log mn)`
