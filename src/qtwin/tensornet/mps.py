@@ -939,14 +939,20 @@ def _absorb_swaps(
     """
     wire_of = list(range(len(dims)))
     out, swapped = [], False
+    reference: dict[tuple[torch.dtype, torch.device], torch.Tensor] = {}  # SWAP, converted once
+
+    def is_swap(m: torch.Tensor, wires: tuple[int, ...]) -> bool:
+        if len(wires) != 2 or m.shape != (4, 4) or m.requires_grad:
+            return False
+        if not dims[wires[0]] == dims[wires[1]] == 2:
+            return False
+        key = (m.dtype, m.device)
+        if key not in reference:
+            reference[key] = _SWAP.to(dtype=m.dtype, device=m.device)
+        return torch.equal(m, reference[key])
+
     for m, wires in ops:
-        if (
-            len(wires) == 2
-            and m.shape == (4, 4)
-            and dims[wires[0]] == dims[wires[1]] == 2
-            and not m.requires_grad
-            and torch.equal(m, _SWAP.to(dtype=m.dtype, device=m.device))
-        ):
+        if is_swap(m, wires):
             a, b = wires
             wire_of[a], wire_of[b] = wire_of[b], wire_of[a]
             swapped = True
