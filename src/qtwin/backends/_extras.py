@@ -1,4 +1,9 @@
-"""Lazy imports of optional dependencies, with an install hint when they are missing.
+"""Optional imports for backends: a missing extra makes the *backend* unavailable.
+
+A backend that needs an optional package (``fake:*`` and ``ibm:*`` need the ``ibm`` extra)
+reports it as :class:`~qtwin.exceptions.BackendUnavailableError` (a ``ValueError``, what
+backend-name guards catch). Everything else in qtwin uses :func:`qtwin._extras.require_module`,
+which raises :class:`~qtwin.exceptions.MissingExtraError` (an ``ImportError``).
 
 Example:
     >>> require_module("math", extra="dev", purpose="arithmetic").sqrt(4.0)
@@ -7,29 +12,17 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-from qtwin.backends.errors import BackendUnavailableError
+from qtwin import _extras
+from qtwin.exceptions import BackendUnavailableError, MissingExtraError
 
 __all__ = ["require_module"]
 
 
 def require_module(module: str, *, extra: str | None, purpose: str) -> ModuleType:
-    """Import ``module`` or raise :class:`BackendUnavailableError` naming the extra to install.
-
-    Args:
-        module: dotted module name, e.g. ``"qiskit_ibm_runtime"``.
-        extra: the qtwin extra that provides it, e.g. ``"ibm"``; ``None`` for a core
-            dependency (the hint is then to install the module's package itself).
-        purpose: what the module is needed for, used in the message.
-    """
+    """Import ``module`` or raise :class:`BackendUnavailableError` naming the extra to install."""
     try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        package = module.split(".")[0].replace("_", "-")
-        hint = f'pip install "qtwin[{extra}]"' if extra else f"pip install {package}"
-        kind = "optional package" if extra else "package"
-        raise BackendUnavailableError(
-            f"{purpose} needs the {kind} {package!r}, which is not installed: {hint}"
-        ) from exc
+        return _extras.require_module(module, extra=extra, purpose=purpose)
+    except MissingExtraError as exc:
+        raise BackendUnavailableError(str(exc)) from exc.__cause__
