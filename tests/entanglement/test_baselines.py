@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from qtwin.entanglement import (
-    best_law,
     entanglement_profile,
     fit_laws,
     gaussian_profile,
@@ -71,20 +70,6 @@ def test_random_attention_is_causal_and_stochastic():
     assert mean.shape == (9,) and np.all(mean > 0)
     # reproducible from the seed
     np.testing.assert_array_equal(random_attention(8, seed=6), random_attention(8, seed=6))
-
-
-def test_fit_laws_recover_parameters():
-    x = np.arange(1, 14)
-    volume = 0.6 * np.minimum(x, 14 - x)
-    fits = fit_laws(volume)
-    assert fits["volume"].params["s"] == pytest.approx(0.6) and best_law(fits) == "volume"
-    cardy = 0.2 + (2.0 / 6) * np.log(14 / np.pi * np.sin(np.pi * x / 14))
-    fits = fit_laws(cardy + np.random.default_rng(0).normal(scale=1e-3, size=13))
-    assert fits["area_log"].params["c"] == pytest.approx(2.0, abs=0.02)
-    assert fits["area_log"].params["a"] == pytest.approx(0.2, abs=0.01)
-    assert best_law(fits) == "area_log"
-    flat = fit_laws(np.full(13, 0.7) + np.random.default_rng(1).normal(scale=1e-3, size=13))
-    assert flat["area"].params["a"] == pytest.approx(0.7, abs=1e-3)
 
 
 def test_fit_and_baseline_bad_input():

@@ -14,17 +14,10 @@ from qtwin.entanglement import (  # noqa: E402
     checkpoint_weights,
     encode,
     entanglement_profile,
-    finetune,
     load_checkpoint,
-    load_minilm,
     minilm_path,
     topic_sentences,
 )
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    return load_minilm()
 
 
 def test_embeddings_unit_norm_and_similarity(minilm):
@@ -84,53 +77,3 @@ def test_encode_matches_sentence_transformers(minilm):
     ref = st.SentenceTransformer(str(minilm_path()), device="cpu")
     sents = ["Entanglement entropy of weights.", "A cat sat on the mat."]
     np.testing.assert_allclose(encode(model, tok, sents).numpy(), ref.encode(sents), atol=1e-5)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("method", ["lora", "mps", "full"])
-def test_finetune_deltas_are_the_weight_changes(minilm, method, tmp_path):
-    model, tok = minilm
-    sents, labels = topic_sentences(per_topic=4)
-    res = finetune(
-        model,
-        tok,
-        sents,
-        labels,
-        method=method,
-        rank=4,
-        steps=2,
-        batch_size=8,
-        progress=False,
-        checkpoint=tmp_path / "ck.pt",
-        checkpoint_every=1,
-    )
-    assert len(res.losses) == 2 and sorted(res.deltas)[0] == "encoder.layer.0.attention.self.query"
-    before = model.state_dict()
-    name = "encoder.layer.3.attention.self.value"
-    delta = res.deltas[name]
-    dense = delta[0] @ delta[1] if isinstance(delta, tuple) else delta
-    assert float(dense.norm()) > 0
-    if method == "mps":
-        after = (
-            res.model.get_submodule(name).base.weight + res.model.get_submodule(name).delta_weight()
-        )
-    else:
-        after = res.model.state_dict()[name + ".weight"]
-    torch.testing.assert_close(after - before[name + ".weight"], dense, atol=1e-6, rtol=1e-4)
-    if method != "full":
-        prof = entanglement_profile(delta)
-        assert prof.method == "factored" and prof.entropies[7] <= np.log(4) + 1e-9
-    # resume: a rerun with the same checkpoint does no more steps and gives the same losses
-    again = finetune(
-        model,
-        tok,
-        sents,
-        labels,
-        method=method,
-        rank=4,
-        steps=2,
-        batch_size=8,
-        progress=False,
-        checkpoint=tmp_path / "ck.pt",
-    )
-    assert again.losses == res.losses

@@ -10,35 +10,11 @@ import torch
 
 from qtwin.entanglement import (
     entanglement_profile,
-    entanglement_profiles,
     prime_factors,
-    site_layout,
     weight_mps,
 )
 
-
-def dense_reference(w: np.ndarray, row_dims, col_dims, perm=None, alpha=1.0):
-    """Entropy at every cut from np.linalg.svd of each reshaping (independent of qtwin)."""
-    dims = list(row_dims) + list(col_dims)
-    t = (w / np.linalg.norm(w)).reshape(dims)
-    if perm is not None:
-        t = np.transpose(t, perm)
-        dims = [dims[i] for i in perm]
-    out = []
-    for c in range(1, len(dims)):
-        left = int(np.prod(dims[:c]))
-        s = np.linalg.svd(t.reshape(left, -1), compute_uv=False)
-        p = s**2
-        p = p[p > 1e-28]
-        if alpha == 1:
-            out.append(-np.sum(p * np.log(p)))
-        elif alpha == 0:
-            out.append(np.log(p.size))
-        elif math.isinf(alpha):
-            out.append(-np.log(p.max()))
-        else:
-            out.append(np.log(np.sum(p**alpha)) / (1 - alpha))
-    return np.array(out)
+from ._reference import dense_reference
 
 
 @pytest.mark.parametrize("method", ["svd", "gram", "mps"])
@@ -143,27 +119,12 @@ def test_weight_mps_agrees_with_quimb():
     np.testing.assert_allclose(entanglement_profile(w).entropies, quimb_nats, atol=1e-9)
 
 
-def test_batched_profiles_match_single():
-    stack = np.random.default_rng(10).random((4, 16, 16))
-    many = entanglement_profiles(stack, alpha=2.0)
-    for k in range(4):
-        np.testing.assert_allclose(
-            many[k], dense_reference(stack[k], (2,) * 4, (2,) * 4, alpha=2), atol=1e-10
-        )
-
-
 def test_torch_float32_and_known_states():
     eye = torch.eye(8, dtype=torch.float32)  # maximally entangled across rows|columns
     prof = entanglement_profile(eye, base=2)
     assert prof.entropies.tolist() == pytest.approx([1, 2, 3, 2, 1], abs=1e-12)
     ones = np.ones((4, 8))  # product state: zero everywhere
     assert np.allclose(entanglement_profile(ones).entropies, 0, atol=1e-12)
-
-
-def test_layout_options():
-    assert site_layout((384, 384)).dims[:8] == (2,) * 7 + (3,)
-    assert site_layout((8, 27), sites=[[8], [3, 9]]).dims == (8, 3, 9)
-    assert site_layout((4, 2), ordering="column-major").boundaries == (1,)
 
 
 @pytest.mark.parametrize(
