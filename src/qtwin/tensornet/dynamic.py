@@ -41,11 +41,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import torch
 from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.quantum_info import SparsePauliOp
 
 from qtwin._validation import as_generator, check_positive_int
 from qtwin.circuits.dynamic import (
@@ -60,6 +61,15 @@ from qtwin.circuits.dynamic import (
     Switch,
     WhileLoop,
 )
+
+if TYPE_CHECKING:
+    from qtwin.tensornet.mps import MPS
+    from qtwin.tensornet.statevector import Statevector
+
+#: An engine's batch of states: a batched ``Statevector`` or a list of ``MPS``.
+Batch = TypeVar("Batch")
+#: A value bound to a circuit parameter (a tensor keeps autograd through the run).
+ParameterValue = float | torch.Tensor
 
 __all__ = [
     "Engine",
@@ -90,7 +100,7 @@ _NONE, _BREAK, _CONTINUE = 0, 1, 2  # loop-exit flags of a branch
 
 
 # ---------------------------------------------------------------------- engines
-class Engine(Protocol):
+class Engine(Protocol[Batch]):
     """What the driver needs from a simulator: operations on a *batch* of ``B`` states.
 
     A batch is opaque to the driver (a batched ``Statevector``, a list of ``MPS``). ``take``
@@ -100,44 +110,46 @@ class Engine(Protocol):
 
     name: str
 
-    def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, ParameterValue]) -> Batch:
         """A batch of one: the state ``circuit`` prepares from :math:`|0\\dots0\\rangle`."""
         ...
 
-    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def apply(
+        self, batch: Batch, circuit: QuantumCircuit, values: Mapping[Parameter, ParameterValue]
+    ) -> Batch:
         """Every state after the gates of ``circuit``."""
         ...
 
-    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+    def probabilities(self, batch: Batch, qubit: int) -> np.ndarray:
         """Outcome probabilities of measuring ``qubit``, shape ``(B, d)``, float64."""
         ...
 
-    def take(self, batch: Any, rows: np.ndarray) -> Any:
+    def take(self, batch: Batch, rows: np.ndarray) -> Batch:
         """A new batch of the states ``rows`` (indices, possibly repeated)."""
         ...
 
-    def concat(self, batches: Sequence[Any]) -> Any:
+    def concat(self, batches: Sequence[Batch]) -> Batch:
         """The states of ``batches`` in order, as one batch."""
         ...
 
-    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+    def project(self, batch: Batch, qubit: int, outcomes: np.ndarray) -> Batch:
         """State ``b`` projected on ``outcomes[b]`` of ``qubit`` and renormalized."""
         ...
 
-    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+    def flip(self, batch: Batch, qubit: int, mask: np.ndarray) -> Batch:
         """An X gate on ``qubit`` of the states where ``mask`` is true."""
         ...
 
-    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def sample(self, batch: Batch, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """``shots[b]`` outcomes of state ``b``, stacked in row order: ``(sum(shots), n)``,
         column ``q`` is qubit ``q``."""
         ...
 
-    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+    def expectation(self, batch: Batch, observable: SparsePauliOp) -> np.ndarray:
         """Real parts of :math:`\\langle\\psi_b|O|\\psi_b\\rangle` (``SparsePauliOp``)."""
         ...
 
-    def discarded_weight(self, batch: Any) -> np.ndarray:
+    def discarded_weight(self, batch: Batch) -> np.ndarray:
         """Weight truncated while preparing each state (0 for an exact engine)."""
         ...
 
@@ -165,44 +177,51 @@ class StatevectorEngine:
     device: torch.device | str | None = None
     name: str = "qtwin.tensornet.Statevector"
 
-    def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def prepare(
+        self, circuit: QuantumCircuit, values: Mapping[Parameter, ParameterValue]
+    ) -> Statevector:
         from qtwin.tensornet.statevector import Statevector
 
         return Statevector.from_circuit(circuit, values, dtype=self.dtype, device=self.device)
 
-    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def apply(
+        self,
+        batch: Statevector,
+        circuit: QuantumCircuit,
+        values: Mapping[Parameter, ParameterValue],
+    ) -> Statevector:
         from qtwin.tensornet.statevector import Statevector
 
         return Statevector.from_circuit(
             circuit, values, initial=batch, dtype=self.dtype, device=self.device
         )
 
-    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+    def probabilities(self, batch: Statevector, qubit: int) -> np.ndarray:
         return batch.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
 
-    def take(self, batch: Any, rows: np.ndarray) -> Any:
+    def take(self, batch: Statevector, rows: np.ndarray) -> Statevector:
         from qtwin.tensornet.statevector import Statevector
 
         index = torch.as_tensor(np.asarray(rows, dtype=np.int64), device=batch.data.device)
         return Statevector(batch.data.index_select(0, index), batch.dims)
 
-    def concat(self, batches: Sequence[Any]) -> Any:
+    def concat(self, batches: Sequence[Statevector]) -> Statevector:
         from qtwin.tensornet.statevector import Statevector
 
         if len(batches) == 1:
             return batches[0]
         return Statevector(torch.cat([b.data for b in batches]), batches[0].dims)
 
-    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+    def project(self, batch: Statevector, qubit: int, outcomes: np.ndarray) -> Statevector:
         return batch.project(qubit, np.asarray(outcomes, dtype=np.int64))
 
-    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+    def flip(self, batch: Statevector, qubit: int, mask: np.ndarray) -> Statevector:
         eye = torch.eye(2, dtype=self.dtype, device=batch.data.device)
         x = torch.as_tensor(_X, dtype=self.dtype, device=batch.data.device)
         m = torch.where(torch.as_tensor(mask, device=batch.data.device)[:, None, None], x, eye)
         return batch.apply_gate(m, [qubit])
 
-    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def sample(self, batch: Statevector, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         p = batch.probabilities().detach().to(torch.float64).cpu().numpy()
         index = np.concatenate(
             [
@@ -212,10 +231,10 @@ class StatevectorEngine:
         ).astype(np.int64)
         return (index[:, None] >> np.arange(batch.num_sites, dtype=np.int64)) & 1
 
-    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+    def expectation(self, batch: Statevector, observable: SparsePauliOp) -> np.ndarray:
         return batch.expectation(observable).real.detach().to(torch.float64).cpu().numpy()
 
-    def discarded_weight(self, batch: Any) -> np.ndarray:
+    def discarded_weight(self, batch: Statevector) -> np.ndarray:
         return np.zeros(batch.batch)
 
     @property
@@ -238,15 +257,19 @@ class MPSEngine:
     options: Mapping[str, Any] = field(default_factory=dict)
     name: str = "qtwin.tensornet.MPS"
 
-    def prepare(self, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def prepare(
+        self, circuit: QuantumCircuit, values: Mapping[Parameter, ParameterValue]
+    ) -> list[MPS]:
         from qtwin.tensornet.mps import MPS
 
         return [MPS.from_circuit(circuit, parameter_values=values, **self.options)]
 
-    def apply(self, batch: Any, circuit: QuantumCircuit, values: Mapping[Parameter, Any]) -> Any:
+    def apply(
+        self, batch: list[MPS], circuit: QuantumCircuit, values: Mapping[Parameter, ParameterValue]
+    ) -> list[MPS]:
         return [mps.apply_circuit(circuit, values) for mps in batch]
 
-    def probabilities(self, batch: Any, qubit: int) -> np.ndarray:
+    def probabilities(self, batch: list[MPS], qubit: int) -> np.ndarray:
         return np.stack(
             [
                 mps.qubit_probabilities(qubit).detach().to(torch.float64).cpu().numpy()
@@ -254,21 +277,21 @@ class MPSEngine:
             ]
         )
 
-    def take(self, batch: Any, rows: np.ndarray) -> Any:
+    def take(self, batch: list[MPS], rows: np.ndarray) -> list[MPS]:
         return [batch[int(r)].copy() for r in rows]
 
-    def concat(self, batches: Sequence[Any]) -> Any:
+    def concat(self, batches: Sequence[list[MPS]]) -> list[MPS]:
         return [mps for b in batches for mps in b]
 
-    def project(self, batch: Any, qubit: int, outcomes: np.ndarray) -> Any:
+    def project(self, batch: list[MPS], qubit: int, outcomes: np.ndarray) -> list[MPS]:
         return [mps.project(qubit, int(k)) for mps, k in zip(batch, outcomes, strict=True)]
 
-    def flip(self, batch: Any, qubit: int, mask: np.ndarray) -> Any:
+    def flip(self, batch: list[MPS], qubit: int, mask: np.ndarray) -> list[MPS]:
         return [
             mps.apply_gate(_X, [qubit]) if m else mps for mps, m in zip(batch, mask, strict=True)
         ]
 
-    def sample(self, batch: Any, shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def sample(self, batch: list[MPS], shots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return np.concatenate(
             [
                 np.asarray(mps.sample(int(s), seed=rng), dtype=np.int64)
@@ -276,10 +299,10 @@ class MPSEngine:
             ]
         )
 
-    def expectation(self, batch: Any, observable: Any) -> np.ndarray:
+    def expectation(self, batch: list[MPS], observable: SparsePauliOp) -> np.ndarray:
         return np.array([complex(mps.expectation(observable)).real for mps in batch])
 
-    def discarded_weight(self, batch: Any) -> np.ndarray:
+    def discarded_weight(self, batch: list[MPS]) -> np.ndarray:
         return np.array([float(mps.discarded_weight) for mps in batch])
 
     @property
@@ -292,10 +315,10 @@ class MPSEngine:
 
 # ---------------------------------------------------------------------- branch groups
 @dataclass
-class _Group:
+class _Group(Generic[Batch]):
     """``B`` branches: a batch of states and, per branch, bits, shots, weight and loop flag."""
 
-    states: Any
+    states: Batch
     bits: np.ndarray  # (B, num_clbits) int8
     shots: np.ndarray  # (B,) int64; 0 in exact mode
     weights: np.ndarray  # (B,) float64
@@ -321,7 +344,7 @@ class Trajectories:
             per group of branches).
     """
 
-    states: Any
+    states: Statevector | list[MPS]
     bits: np.ndarray
     shots: np.ndarray
     weights: np.ndarray
@@ -395,7 +418,7 @@ class _Runner:
 
     # -- ops
     def block(
-        self, ops: Sequence[Op], g: _Group | None, values: Mapping[Parameter, Any]
+        self, ops: Sequence[Op], g: _Group | None, values: Mapping[Parameter, ParameterValue]
     ) -> _Group | None:
         for op in ops:
             if g is None:
@@ -406,7 +429,7 @@ class _Runner:
             g = self.concat([self.op(op, live, values), parked])
         return g
 
-    def op(self, op: Op, g: _Group, values: Mapping[Parameter, Any]) -> _Group | None:
+    def op(self, op: Op, g: _Group, values: Mapping[Parameter, ParameterValue]) -> _Group | None:
         if isinstance(op, Gates):
             g.states = self.engine.apply(g.states, op.circuit, values)
             return g
@@ -453,7 +476,7 @@ class _Runner:
         raise TypeError(f"unknown program op {op!r}")  # pragma: no cover - Program is closed
 
     def iteration(
-        self, body: Sequence[Op], g: _Group, values: Mapping[Parameter, Any]
+        self, body: Sequence[Op], g: _Group, values: Mapping[Parameter, ParameterValue]
     ) -> tuple[_Group | None, _Group | None]:
         """One pass of a loop body: ``(branches that go on, branches that broke out)``."""
         out = self.block(body, g, values)
@@ -465,7 +488,9 @@ class _Runner:
                 part.flow = np.zeros(part.size, dtype=np.int8)
         return going, exited
 
-    def switch(self, op: Switch, g: _Group, values: Mapping[Parameter, Any]) -> _Group | None:
+    def switch(
+        self, op: Switch, g: _Group, values: Mapping[Parameter, ParameterValue]
+    ) -> _Group | None:
         target = op.target.evaluate(g.bits)
         explicit = [v for vals, _ in op.cases if vals is not None for v in vals]
         case_of = np.full(g.size, -1)
@@ -520,7 +545,7 @@ def run_program(
     *,
     shots: int | None = None,
     seed: int | np.random.Generator | None = None,
-    parameter_values: Mapping[Parameter, Any] | None = None,
+    parameter_values: Mapping[Parameter, ParameterValue] | None = None,
     max_branches: int | None = None,
 ) -> Trajectories:
     """Run ``program`` as branching trajectories; see the module docstring.
@@ -572,7 +597,7 @@ def sample_program(
     shots: int,
     *,
     seed: int | np.random.Generator | None = None,
-    parameter_values: Mapping[Parameter, Any] | None = None,
+    parameter_values: Mapping[Parameter, ParameterValue] | None = None,
 ) -> DynamicSamples:
     """Sample ``shots`` runs of ``program``: the classical bits of every shot.
 
@@ -615,9 +640,9 @@ def sample_program(
 def expectation_program(
     program: Program,
     engine: Engine,
-    observables: Sequence[Any],
+    observables: Sequence[SparsePauliOp],
     *,
-    parameter_values: Mapping[Parameter, Any] | None = None,
+    parameter_values: Mapping[Parameter, ParameterValue] | None = None,
     max_branches: int | None = 1024,
 ) -> tuple[list[float], Trajectories]:
     r"""Exact expectation values after ``program``: :math:`\sum_b w_b\langle\psi_b|O|\psi_b\rangle`.
