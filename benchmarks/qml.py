@@ -7,9 +7,9 @@ scikit-learn digits 3 vs 6 (4x4 binarized, contradictions removed; 216 train / 9
 
 Sides, in one process on the same input:
 
-* ``qtwin``: :class:`qtwin.qml.qnn.FarhiNevenQNN` (exact reduced simulation: the XX layer
+* ``qtwin``: :class:`qtwin.qml.qnn.model.FarhiNevenQNN` (exact reduced simulation: the XX layer
   peels off in the Heisenberg picture and the data qubits stay classical, so one qubit is
-  simulated per sample; see ``qtwin.qml.qnn._make_plan``), and ``qtwin-dense``: the same
+  simulated per sample; see ``qtwin.qml.qnn.model._make_plan``), and ``qtwin-dense``: the same
   model simulating all 17 qubits (``simulation="dense"``) for reference.
 * ``pennylane default.qubit``: ``qml.qnn.TorchLayer`` (backprop, parameter broadcasting
   over the mini-batch; inputs loaded with ``RX(pi z_j)``).
@@ -45,9 +45,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from qtwin.qml.datasets import digits_dataset
-from qtwin.qml.qnn import FarhiNevenQNN
-from qtwin.qml.training import accuracy, train
+from qtwin.qml.qnn.datasets import digits_dataset
+from qtwin.qml.qnn.model import FarhiNevenQNN
+from qtwin.qml.qnn.training import accuracy, train
 
 N = 16
 BATCH = 16

@@ -3,7 +3,7 @@
 One epoch = the authors' set-up: 157 training windows of length 4, batches of 10, MSE on the
 last step, RMSprop(lr=0.01). Sides, all starting from the same parameters:
 
-* ``qtwin`` — :class:`qtwin.qml.QFWP` / :class:`qtwin.qml.recurrent.QLSTM` on the shared
+* ``qtwin`` — :class:`qtwin.qml.QFWP` / :class:`qtwin.qml.sequences.recurrent.QLSTM` on the shared
   batched statevector (for QFWP also ``qtwin (all steps)``: the circuits of every time step
   evaluated, as the authors' loop does, instead of only the last one that the loss needs);
 * ``pennylane loop`` — the authors' formulation: ``default.qubit`` with the torch interface
@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from qtwin.qml.fast_weights import QFWP
-from qtwin.qml.recurrent import QLSTM
-from qtwin.qml.sequence_export import pennylane_vqc
-from qtwin.qml.timeseries import load_sequence_task
+from qtwin.qml.sequences.export import pennylane_vqc
+from qtwin.qml.sequences.fast_weights import QFWP
+from qtwin.qml.sequences.recurrent import QLSTM
+from qtwin.qml.sequences.timeseries import load_sequence_task
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -7,14 +7,14 @@ import pytest
 import torch
 from qiskit.quantum_info import Operator, SparsePauliOp
 
-from qtwin.qml.boolean_functions import (
+from qtwin.qml.qnn.boolean_functions import (
     boolean_function_circuit,
     boolean_function_model,
     boolean_function_terms,
     walsh_coefficients,
 )
-from qtwin.qml.datasets import all_bit_strings, subset_majority_dataset, subset_parity_dataset
-from qtwin.qml.hardness import hardness_study
+from qtwin.qml.qnn.datasets import all_bit_strings, subset_majority_dataset, subset_parity_dataset
+from qtwin.qml.qnn.hardness import hardness_study
 
 
 @pytest.mark.parametrize(("n", "seed"), [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)])

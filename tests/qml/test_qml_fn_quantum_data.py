@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from qtwin.qml.datasets import subset_parity_dataset
-from qtwin.qml.hardness import parity_capable_generators
-from qtwin.qml.qnn import FarhiNevenQNN
-from qtwin.qml.quantum_data import (
+from qtwin.qml.qnn.datasets import subset_parity_dataset
+from qtwin.qml.qnn.hardness import parity_capable_generators
+from qtwin.qml.qnn.model import FarhiNevenQNN
+from qtwin.qml.qnn.quantum_data import (
     observable_expectations,
     observable_model,
     observable_sign_dataset,
     superposition_dataset,
 )
-from qtwin.qml.representations import subset_parity_model
-from qtwin.qml.training import accuracy, train
+from qtwin.qml.qnn.representations import subset_parity_model
+from qtwin.qml.qnn.training import accuracy, train
 
 
 def test_superpositions_are_one_class_and_parity_network_is_exact() -> None:

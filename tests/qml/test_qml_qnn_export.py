@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from qtwin.qml.baselines import (
+from qtwin.qml.qnn.baselines import (
     TFQ_MNIST_3V6_ANCHOR,
     logistic_regression_baseline,
     mlp_baseline,
     mlp_hidden_units,
 )
-from qtwin.qml.datasets import all_bit_strings, digits_dataset, subset_majority_dataset
-from qtwin.qml.export import evaluate_on_backend, to_pennylane_qnode, to_qiskit_circuit
-from qtwin.qml.qnn import FarhiNevenQNN, default_generators
-from qtwin.qml.representations import subset_majority_model
+from qtwin.qml.qnn.datasets import all_bit_strings, digits_dataset, subset_majority_dataset
+from qtwin.qml.qnn.export import evaluate_on_backend, to_pennylane_qnode, to_qiskit_circuit
+from qtwin.qml.qnn.model import FarhiNevenQNN, default_generators
+from qtwin.qml.qnn.representations import subset_majority_model
 
 GENS = default_generators(3) + [("YZ", (1, 3)), ("X", (3,)), ("XYZ", (0, 2, 3))]
 
@@ -87,7 +87,7 @@ def test_baselines_on_digits() -> None:
 
 
 def test_nan_parameters_and_wrong_lengths_everywhere() -> None:
-    from qtwin.qml.training import train
+    from qtwin.qml.qnn.training import train
 
     z, y = subset_majority_dataset(3, [0, 1, 2])
     bad = FarhiNevenQNN(3)

@@ -10,9 +10,9 @@ import torch
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.quantum_info import Statevector as QiskitStatevector
 
-from qtwin.qml.datasets import all_bit_strings, random_boolean_dataset
-from qtwin.qml.qnn import FarhiNevenQNN, default_generators
-from qtwin.qml.training import train
+from qtwin.qml.qnn.datasets import all_bit_strings, random_boolean_dataset
+from qtwin.qml.qnn.model import FarhiNevenQNN, default_generators
+from qtwin.qml.qnn.training import train
 from qtwin.tensornet import Statevector
 
 GENERATOR_SETS = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from qtwin.qml.timeseries import (
+from qtwin.qml.sequences.timeseries import (
     delayed_quantum_control,
     jaynes_cummings_inversion,
     load_sequence_task,
@@ -39,8 +39,8 @@ def test_load_sequence_task_rejects_too_few_points():
 
 
 def test_training_rejects_zero_learning_rate_and_bad_discount():
-    from qtwin.qml.control import QuantumActorCritic, train_actor_critic
-    from qtwin.qml.sequence_training import fit_sequence_model
+    from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
+    from qtwin.qml.sequences.training import fit_sequence_model
 
     x = torch.zeros(4, 3, 1, dtype=torch.float64)
     y = torch.zeros(4, 1, dtype=torch.float64)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from qtwin.qml.fast_weights import QFWP
-from qtwin.qml.recurrent import QLSTM, QuantumRecurrentNet
-from qtwin.qml.sequence_export import pennylane_vqc, predict_on_backend, vqc_circuit
-from qtwin.qml.variational import VQC, vqc_expectations
+from qtwin.qml.sequences.export import pennylane_vqc, predict_on_backend, vqc_circuit
+from qtwin.qml.sequences.fast_weights import QFWP
+from qtwin.qml.sequences.recurrent import QLSTM, QuantumRecurrentNet
+from qtwin.qml.sequences.variational import VQC, vqc_expectations
 
 qml = pytest.importorskip("pennylane")
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from qtwin.qml.fast_weights import QFWP
-from qtwin.qml.recurrent import QLSTM, QRNNReservoir, QuantumRecurrentNet, ridge_readout
-from qtwin.qml.sequence_baselines import ClassicalRNN, EchoStateNetwork
-from qtwin.qml.sequence_training import fit_sequence_model, mse
-from qtwin.qml.timeseries import load_sequence_task
+from qtwin.qml.sequences.baselines import ClassicalRNN, EchoStateNetwork
+from qtwin.qml.sequences.fast_weights import QFWP
+from qtwin.qml.sequences.recurrent import QLSTM, QRNNReservoir, QuantumRecurrentNet, ridge_readout
+from qtwin.qml.sequences.timeseries import load_sequence_task
+from qtwin.qml.sequences.training import fit_sequence_model, mse
 
 # Thresholds set from a first run (seed 0, damped SHM, window 4, 67/33 split; test-target
 # variance 0.0468, persistence baseline 0.0032): QFWP reached test MSE 0.0220 after 3 epochs of
@@ -194,7 +194,7 @@ def test_sequences_and_control_experiments(tmp_path):
 
 def test_actor_critic_checkpoint_resume(tmp_path):
     pytest.importorskip("gymnasium")
-    from qtwin.qml.control import QuantumActorCritic, train_actor_critic
+    from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
 
     ck = tmp_path / "agent.pt"
     kw = dict(max_steps=15, seed=5, progress=False, checkpoint=ck)

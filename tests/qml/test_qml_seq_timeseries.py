@@ -8,7 +8,7 @@ from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 from scipy.special import j0, j1
 
-from qtwin.qml import timeseries as ts
+from qtwin.qml.sequences import timeseries as ts
 
 
 def test_damped_shm_solves_the_pendulum_ode():

@@ -1,7 +1,7 @@
 r"""Experiment ``control``: actor-critic on CartPole-v1 with a QFWP policy and a QLSTM baseline.
 
-Each agent in ``agents`` (:class:`qtwin.qml.control.QuantumActorCritic` with core ``qfwp`` or
-``qlstm``) is trained for ``episodes`` episodes by :func:`qtwin.qml.control.train_actor_critic`
+Each agent in ``agents`` (:class:`qtwin.qml.QuantumActorCritic` with core ``qfwp`` or
+``qlstm``) is trained for ``episodes`` episodes by :func:`qtwin.qml.train_actor_critic`
 (Adam, ``lr``, discount ``gamma``); the learning curve (return per episode and its running mean
 over ``window`` episodes) is stored per agent (work units ``agent/<core>``, resumable) and
 plotted in ``learning_curve.png``. A random policy's mean return over the same environment
@@ -100,8 +100,8 @@ def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
 
     from qtwin.backends import get_backend
     from qtwin.experiments._backend import too_wide
-    from qtwin.qml.fast_weights import QFWP
-    from qtwin.qml.sequence_export import _estimate, _executing_on, vqc_circuit
+    from qtwin.qml.sequences.export import _estimate, _executing_on, vqc_circuit
+    from qtwin.qml.sequences.fast_weights import QFWP
 
     core = agent.core
     width = int(core.num_qubits)
@@ -151,7 +151,7 @@ def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
 def _agent(
     core: str, config: dict[str, Any], seed: int, backend: str | None = None
 ) -> dict[str, Any]:
-    from qtwin.qml.control import QuantumActorCritic, train_actor_critic
+    from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
 
     agent = QuantumActorCritic(core, seed=seed)
     curve = train_actor_critic(

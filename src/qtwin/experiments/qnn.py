@@ -3,8 +3,8 @@ r"""Experiment ``qnn``: the Farhi–Neven QNN classifier (arXiv:1802.06002) end 
 Work units:
 
 * ``exactness``: the exact subset parity and subset majority networks of
-  :mod:`qtwin.qml.representations` and the general Boolean construction of
-  :mod:`qtwin.qml.boolean_functions` on every bit string, evaluated by qtwin and by
+  :mod:`qtwin.qml.qnn.representations` and the general Boolean construction of
+  :mod:`qtwin.qml.qnn.boolean_functions` on every bit string, evaluated by qtwin and by
   ``qiskit.quantum_info`` (independent reference): parity must give
   :math:`\langle Y_r\rangle = l(z)`, majority :math:`\operatorname{sign}\langle Y_r\rangle = l(z)`.
 * ``digits/train``: the default 32-parameter network (ZX then XX layer, 17 qubits) trained with
@@ -18,7 +18,7 @@ Work units:
 * ``baselines``: logistic regression and an MLP with the QNN's parameter count on the same
   bits, beside TFQ's published ">85%" anchor for MNIST 3 vs 6.
 * ``hardness``: training accuracy and start gradient norm vs ``n`` for random Boolean labels
-  and subset parity from random starts (:mod:`qtwin.qml.hardness`).
+  and subset parity from random starts (:mod:`qtwin.qml.qnn.hardness`).
 
 Figures: ``learning_curve.png``, ``accuracy.png`` (the table as bars), ``hardness.png``.
 """
@@ -54,9 +54,9 @@ def _exactness() -> dict[str, Any]:
     import torch
     from qiskit.quantum_info import Operator, SparsePauliOp
 
-    from qtwin.qml import boolean_functions as bf
-    from qtwin.qml import datasets as ds
-    from qtwin.qml import representations as rep
+    from qtwin.qml.qnn import boolean_functions as bf
+    from qtwin.qml.qnn import datasets as ds
+    from qtwin.qml.qnn import representations as rep
 
     rows = []
     cases = [
@@ -126,14 +126,14 @@ def _exactness() -> dict[str, Any]:
 
 
 def _digits(config: dict[str, Any], seed: int) -> Any:
-    from qtwin.qml.datasets import digits_dataset
+    from qtwin.qml.qnn.datasets import digits_dataset
 
     return digits_dataset((int(config["digit_a"]), int(config["digit_b"])), seed=seed)
 
 
 def _train(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    from qtwin.qml.qnn import FarhiNevenQNN
-    from qtwin.qml.training import accuracy, train
+    from qtwin.qml.qnn.model import FarhiNevenQNN
+    from qtwin.qml.qnn.training import accuracy, train
 
     data = _digits(config, seed)
     model = FarhiNevenQNN(16, seed=seed)
@@ -161,7 +161,7 @@ def _train(config: dict[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _model(theta: list[float]) -> Any:
-    from qtwin.qml.qnn import FarhiNevenQNN
+    from qtwin.qml.qnn.model import FarhiNevenQNN
 
     return FarhiNevenQNN(16, theta=theta)
 
@@ -169,8 +169,8 @@ def _model(theta: list[float]) -> Any:
 def _aer(
     config: dict[str, Any], seed: int, theta: list[float], backend: str = "aer"
 ) -> dict[str, Any]:
-    from qtwin.qml.export import evaluate_on_backend
-    from qtwin.qml.training import accuracy
+    from qtwin.qml.qnn.export import evaluate_on_backend
+    from qtwin.qml.qnn.training import accuracy
 
     data = _digits(config, seed)
     k = min(int(config["aer_test_size"]), len(data.z_test))
@@ -186,9 +186,9 @@ def _aer(
 
 
 def _fake(config: dict[str, Any], seed: int, device: str | None = None) -> dict[str, Any]:
-    from qtwin.qml import datasets as ds
-    from qtwin.qml import representations as rep
-    from qtwin.qml.export import evaluate_on_backend
+    from qtwin.qml.qnn import datasets as ds
+    from qtwin.qml.qnn import representations as rep
+    from qtwin.qml.qnn.export import evaluate_on_backend
 
     out = {}
     for name, model, (z, y) in (
@@ -215,7 +215,7 @@ def _fake(config: dict[str, Any], seed: int, device: str | None = None) -> dict[
 
 
 def _baselines(config: dict[str, Any], seed: int, num_parameters: int) -> dict[str, Any]:
-    from qtwin.qml.baselines import (
+    from qtwin.qml.qnn.baselines import (
         TFQ_MNIST_3V6_ANCHOR,
         logistic_regression_baseline,
         mlp_baseline,
@@ -230,7 +230,7 @@ def _baselines(config: dict[str, Any], seed: int, num_parameters: int) -> dict[s
 
 
 def _hardness(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    from qtwin.qml.hardness import hardness_study
+    from qtwin.qml.qnn.hardness import hardness_study
 
     return hardness_study(
         [int(n) for n in config["hardness_ns"]],

@@ -1,6 +1,6 @@
 r"""Experiment ``sequences``: quantum and classical sequence models on the papers' time series.
 
-For every task in ``tasks`` (see :data:`qtwin.qml.timeseries.TASKS`; windows of length
+For every task in ``tasks`` (see :data:`qtwin.qml.sequences.timeseries.TASKS`; windows of length
 ``window``, chronological 67/33 split, MinMax scaling as the authors) and every model in
 ``models`` it records the test MSE, the epoch at which the training loss first falls below
 ``loss_threshold`` and the wall time:
@@ -16,7 +16,7 @@ Work units ``<task>/<model>`` are stored as they finish (a rerun resumes). Figur
 ``predictions.png`` (test prediction vs truth per task) and ``loss_curves.png`` (test MSE per
 epoch). Defaults are small (one task, six models, two epochs) so that ``qtwin tour`` stays
 fast; the papers train for 100 epochs (``--set epochs=100``, ``tasks``/``models`` lists for
-the full grid, :data:`MODELS` and :data:`qtwin.qml.timeseries.TASKS`).
+the full grid, :data:`MODELS` and :data:`qtwin.qml.sequences.timeseries.TASKS`).
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ _QUANTUM = frozenset(MODELS[:6])
 
 
 def _model(name: str, seed: int) -> Any:
-    from qtwin.qml.fast_weights import QFWP
-    from qtwin.qml.recurrent import QRNNReservoir, QuantumRecurrentNet
-    from qtwin.qml.sequence_baselines import ClassicalRNN
+    from qtwin.qml.sequences.baselines import ClassicalRNN
+    from qtwin.qml.sequences.fast_weights import QFWP
+    from qtwin.qml.sequences.recurrent import QRNNReservoir, QuantumRecurrentNet
 
     if name == "qfwp":
         return QFWP(seed=seed)
@@ -69,8 +69,8 @@ BACKEND_WINDOWS = 8
 def _on_backend(model: Any, name: str, data: Any, backend: str, seed: int) -> dict[str, Any]:
     """Inference of a trained quantum ``model`` on ``backend`` (shot noise), first windows."""
     from qtwin.experiments._backend import too_wide
-    from qtwin.qml.sequence_export import predict_on_backend
-    from qtwin.qml.variational import VQC
+    from qtwin.qml.sequences.export import predict_on_backend
+    from qtwin.qml.sequences.variational import VQC
 
     widths = [m.num_qubits for m in model.modules() if isinstance(m, VQC)]
     width = max(widths + [int(getattr(model, "num_qubits", 0) or 0)])
@@ -101,9 +101,9 @@ def _unit(
 ) -> dict[str, Any]:
     import torch
 
-    from qtwin.qml.sequence_baselines import EchoStateNetwork
-    from qtwin.qml.sequence_training import epochs_to_threshold, fit_sequence_model, mse
-    from qtwin.qml.timeseries import load_sequence_task
+    from qtwin.qml.sequences.baselines import EchoStateNetwork
+    from qtwin.qml.sequences.timeseries import load_sequence_task
+    from qtwin.qml.sequences.training import epochs_to_threshold, fit_sequence_model, mse
 
     data = load_sequence_task(task, window=int(config["window"]))
     t0 = time.perf_counter()
@@ -181,7 +181,7 @@ def _run(
     progress: Progress,
     backend: str | None = None,
 ) -> dict[str, Any]:
-    from qtwin.qml.timeseries import TASKS
+    from qtwin.qml.sequences.timeseries import TASKS
 
     for t in config["tasks"]:
         if t not in TASKS:

@@ -9,8 +9,11 @@ Three families of models, each beside its classical baselines:
 * quantum fast weight programmers (arXiv:2402.17760): :class:`QFWP`;
 * quantum recurrent networks (QRNN, QLSTM, QGRU) trained fully or as reservoirs with a
   ridge-regression readout (arXiv:2211.02612): :class:`QRNNReservoir`, and the time-series
-  data sets of both papers (:mod:`qtwin.qml.timeseries`, also reachable as
-  ``qtwin.qml.datasets``).
+  data sets of both papers (:mod:`qtwin.qml.sequences.timeseries`).
+
+The package has two halves that import nothing from each other: :mod:`qtwin.qml.qnn` (the
+Farhi–Neven classifier) and :mod:`qtwin.qml.sequences` (QFWP, recurrent networks, reservoirs,
+control). Every public name of both is re-exported here.
 
 Example:
     >>> from qtwin.qml import subset_parity_model, subset_parity_dataset, accuracy
@@ -21,60 +24,63 @@ Example:
 
 from __future__ import annotations
 
-from qtwin.qml.baselines import (
+from qtwin.qml.qnn import (
     TFQ_MNIST_3V6_ANCHOR,
-    logistic_regression_baseline,
-    mlp_baseline,
-    mlp_hidden_units,
-)
-from qtwin.qml.boolean_functions import (
+    BinaryDataset,
+    FarhiNevenQNN,
+    PauliTerm,
+    accuracy,
+    all_bit_strings,
     boolean_function_circuit,
     boolean_function_model,
     boolean_function_terms,
-    walsh_coefficients,
-)
-from qtwin.qml.control import QuantumActorCritic, train_actor_critic
-from qtwin.qml.datasets import (
-    BinaryDataset,
-    all_bit_strings,
+    default_generators,
     digits_dataset,
-    random_boolean_dataset,
-    subset_majority_dataset,
-    subset_parity_dataset,
-)
-from qtwin.qml.export import evaluate_on_backend, to_pennylane_qnode, to_qiskit_circuit
-from qtwin.qml.fast_weights import QFWP
-from qtwin.qml.hardness import hardness_study, parity_capable_generators
-from qtwin.qml.qnn import FarhiNevenQNN, PauliTerm, default_generators, pauli_terms_circuit
-from qtwin.qml.quantum_data import (
+    evaluate_on_backend,
+    hardness_study,
+    logistic_regression_baseline,
+    mlp_baseline,
+    mlp_hidden_units,
     observable_expectations,
     observable_model,
     observable_sign_dataset,
-    superposition_dataset,
-)
-from qtwin.qml.recurrent import (
-    QGRU,
-    QLSTM,
-    QRNN,
-    QRNNReservoir,
-    QuantumRecurrentNet,
-    reservoir_sweep,
-    ridge_readout,
-)
-from qtwin.qml.representations import (
+    parity_capable_generators,
+    pauli_terms_circuit,
+    random_boolean_dataset,
     subset_majority_circuit,
+    subset_majority_dataset,
     subset_majority_model,
     subset_majority_terms,
     subset_parity_circuit,
+    subset_parity_dataset,
     subset_parity_model,
     subset_parity_terms,
+    superposition_dataset,
+    to_pennylane_qnode,
+    to_qiskit_circuit,
+    train,
+    walsh_coefficients,
 )
-from qtwin.qml.sequence_baselines import ClassicalRNN, EchoStateNetwork
-from qtwin.qml.sequence_export import predict_on_backend
-from qtwin.qml.sequence_training import TrainResult, fit_sequence_model
-from qtwin.qml.timeseries import SequenceData, load_sequence_task
-from qtwin.qml.training import accuracy, train
-from qtwin.qml.variational import VQC
+from qtwin.qml.sequences import (
+    QFWP,
+    QGRU,
+    QLSTM,
+    QRNN,
+    VQC,
+    ClassicalRNN,
+    EchoStateNetwork,
+    QRNNReservoir,
+    QuantumActorCritic,
+    QuantumRecurrentNet,
+    SequenceData,
+    TrainResult,
+    fit_sequence_model,
+    load_sequence_task,
+    predict_on_backend,
+    reservoir_sweep,
+    ridge_readout,
+    train_actor_critic,
+)
 
 __all__ = [
     # Farhi–Neven QNN

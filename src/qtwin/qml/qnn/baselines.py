@@ -13,7 +13,7 @@ Anchor: the TensorFlow Quantum MNIST tutorial, which follows Farhi–Neven's 3 v
 a smaller and cleaner data set, so the numbers are an anchor, not a like-for-like result.
 
 Example:
-    >>> from qtwin.qml.datasets import digits_dataset
+    >>> from qtwin.qml.qnn.datasets import digits_dataset
     >>> ds = digits_dataset((3, 6), seed=0)
     >>> res = logistic_regression_baseline(ds)
     >>> res["num_parameters"], res["test_accuracy"] > 0.9
@@ -69,7 +69,7 @@ def logistic_regression_baseline(data: Any, *, seed: int = 0) -> dict[str, Any]:
     """Logistic regression on the bits; returns train/test accuracy and parameter count.
 
     Args:
-        data: a :class:`~qtwin.qml.datasets.BinaryDataset` or a 4-tuple of arrays.
+        data: a :class:`~qtwin.qml.qnn.datasets.BinaryDataset` or a 4-tuple of arrays.
         seed: ``random_state`` of the solver.
 
     Returns:
@@ -105,7 +105,7 @@ def mlp_baseline(data: Any, num_parameters: int, *, seed: int = 0) -> dict[str, 
     """One-hidden-layer MLP (tanh) with about ``num_parameters`` parameters, on the bits.
 
     Args:
-        data: a :class:`~qtwin.qml.datasets.BinaryDataset` or a 4-tuple of arrays.
+        data: a :class:`~qtwin.qml.qnn.datasets.BinaryDataset` or a 4-tuple of arrays.
         num_parameters: the parameter budget (the QNN's parameter count).
         seed: ``random_state`` of the initialization.
 
@@ -113,7 +113,7 @@ def mlp_baseline(data: Any, num_parameters: int, *, seed: int = 0) -> dict[str, 
         ``{"model", "hidden_units", "num_parameters", "train_accuracy", "test_accuracy"}``.
 
     Example:
-        >>> from qtwin.qml.datasets import digits_dataset
+        >>> from qtwin.qml.qnn.datasets import digits_dataset
         >>> res = mlp_baseline(digits_dataset((3, 6), seed=0), 32)
         >>> res["hidden_units"], res["num_parameters"]
         (2, 37)

@@ -21,13 +21,13 @@ To write :math:`U_l` as a product of Pauli exponentials, expand :math:`l` in the
 so :math:`l(Z) = \sum_S a_S Z_S` and, since the generators :math:`Z_S X_r` all commute,
 :math:`U_l = \prod_{S:\, a_S \ne 0} e^{i\frac{\pi}{4} a_S Z_S X_r}`: one generator (a Pauli
 string on :math:`|S| + 1` qubits) per non-zero Walsh coefficient. Parity of a subset has one
-coefficient (it is :func:`~qtwin.qml.representations.subset_parity_circuit` up to the
+coefficient (it is :func:`~qtwin.qml.qnn.representations.subset_parity_circuit` up to the
 readout rotation); majority of :math:`k` bits has :math:`2^{k-1}`; a random function has
 almost all :math:`2^n`, which is the exponential length the paper points out.
 
 Example:
     >>> import numpy as np
-    >>> from qtwin.qml.datasets import all_bit_strings
+    >>> from qtwin.qml.qnn.datasets import all_bit_strings
     >>> labels = np.array([1, -1, -1, -1])  # NOR-like: +1 only for z = 00
     >>> terms, thetas = boolean_function_terms(2, labels)
     >>> len(terms)
@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 
 from qtwin._validation import check_positive_int
-from qtwin.qml.datasets import all_bit_strings
-from qtwin.qml.qnn import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
+from qtwin.qml.qnn.datasets import all_bit_strings
+from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
 
 __all__ = [
     "walsh_coefficients",
@@ -84,7 +84,7 @@ def walsh_coefficients(n: int, labels: Any) -> np.ndarray:
 
     Args:
         n: number of bits, ``1 <= n <= 16``.
-        labels: ``2^n`` labels ±1 in :func:`~qtwin.qml.datasets.all_bit_strings` order, or a
+        labels: ``2^n`` labels ±1 in :func:`~qtwin.qml.qnn.datasets.all_bit_strings` order, or a
             callable mapping a bit string (array of 0/1) to ±1.
 
     Returns:

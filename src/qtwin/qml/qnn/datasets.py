@@ -160,20 +160,3 @@ def digits_dataset(
     n_test = int(round(float(test_fraction) * len(bits)))
     test, train = order[:n_test], order[n_test:]
     return BinaryDataset(bits[train], labels[train], bits[test], labels[test])
-
-
-# Time-series tasks of the QFWP and QRNN-RC papers (issue 8), reachable as qtwin.qml.datasets.*
-from qtwin.qml.timeseries import (  # noqa: E402, F401
-    TASKS,
-    SequenceData,
-    bessel_j2,
-    chronological_split,
-    cosine_wave,
-    damped_shm,
-    delayed_quantum_control,
-    jaynes_cummings_inversion,
-    load_sequence_task,
-    minmax_scale,
-    narma,
-    sliding_windows,
-)

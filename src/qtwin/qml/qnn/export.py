@@ -1,4 +1,4 @@
-r"""Interop for a trained :class:`~qtwin.qml.qnn.FarhiNevenQNN`: Qiskit, PennyLane, backends.
+r"""Interop for a trained :class:`~qtwin.qml.FarhiNevenQNN`: Qiskit, PennyLane, backends.
 
 * :func:`to_qiskit_circuit`: the network with bound angles as a Qiskit circuit (readout is
   the last qubit), optionally with the input preparation and a Y-basis readout measurement
@@ -11,8 +11,8 @@ r"""Interop for a trained :class:`~qtwin.qml.qnn.FarhiNevenQNN`: Qiskit, PennyLa
   ...), estimating :math:`\langle Y_r\rangle = p_0 - p_1` from the sampled readout bit.
 
 Example:
-    >>> from qtwin.qml.representations import subset_parity_model
-    >>> from qtwin.qml.datasets import subset_parity_dataset
+    >>> from qtwin.qml.qnn.representations import subset_parity_model
+    >>> from qtwin.qml.qnn.datasets import subset_parity_dataset
     >>> z, y = subset_parity_dataset(2, [0, 1])
     >>> res = evaluate_on_backend(subset_parity_model(2, [0, 1]), z, y, "aer", shots=64, seed=1)
     >>> res["accuracy"], res["expectations"].tolist()
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from qtwin._validation import check_finite, check_positive_int
-from qtwin.qml.qnn import FarhiNevenQNN, _check_labels
+from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
 
 __all__ = ["to_qiskit_circuit", "to_pennylane_qnode", "evaluate_on_backend"]
 

@@ -2,14 +2,14 @@ r"""Where learning gets hard: random Boolean labels and subset parity from rando
 
 For each ``n`` in ``ns`` and each trial, a network with generators :math:`X_r` and
 :math:`Z_j X_r`, :math:`X_j X_r` for every data qubit (able to represent every subset
-parity exactly, see :mod:`qtwin.qml.representations`) starts from angles drawn uniformly in
+parity exactly, see :mod:`qtwin.qml.qnn.representations`) starts from angles drawn uniformly in
 :math:`[-\pi, \pi]` and is trained with Adam on all :math:`2^n` strings of
 
 * ``"parity"``: a random subset parity (each bit in the subset with probability 1/2, at
   least one bit);
 * ``"random"``: independent uniformly random labels (not representable by this short
   network for large ``n``: almost all :math:`2^n` Walsh coefficients are non-zero,
-  see :mod:`qtwin.qml.boolean_functions`).
+  see :mod:`qtwin.qml.qnn.boolean_functions`).
 
 It records the final training accuracy and the norm of the loss gradient at the random start.
 Farhi and Neven observe that learning parity from a random start fails as ``n`` grows;
@@ -31,9 +31,9 @@ import numpy as np
 import torch
 
 from qtwin._validation import as_generator, check_choice, check_positive_int
-from qtwin.qml.datasets import all_bit_strings, subset_parity_dataset
-from qtwin.qml.qnn import FarhiNevenQNN, PauliTerm, default_generators
-from qtwin.qml.training import train
+from qtwin.qml.qnn.datasets import all_bit_strings, subset_parity_dataset
+from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, default_generators
+from qtwin.qml.qnn.training import train
 
 __all__ = ["hardness_study", "parity_capable_generators"]
 

@@ -3,7 +3,7 @@ r"""Farhi–Neven's quantum-data tasks: superposition inputs and labels of gener
 The QNN's input need not be a bit string: any state :math:`|\psi\rangle` of the ``n`` data
 qubits (with the readout in :math:`|0\rangle`) gives a prediction
 :math:`\langle\psi,0|U^\dagger Y_r U|\psi,0\rangle`, and
-:class:`~qtwin.qml.qnn.FarhiNevenQNN` takes batches of such states directly.
+:class:`~qtwin.qml.FarhiNevenQNN` takes batches of such states directly.
 
 **Superpositions of one label class** (:func:`superposition_dataset`): each input is
 :math:`|\psi\rangle = \sum_{z \in C} c_z |z\rangle` with random complex amplitudes over a few
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from qtwin._validation import as_generator, check_positive_int
-from qtwin.qml.datasets import BinaryDataset
-from qtwin.qml.qnn import FarhiNevenQNN
+from qtwin.qml.qnn.datasets import BinaryDataset
+from qtwin.qml.qnn.model import FarhiNevenQNN
 
 __all__ = [
     "superposition_dataset",
@@ -73,18 +73,18 @@ def superposition_dataset(
     Args:
         n: number of data qubits.
         labels: ``2^n`` labels ±1 of the basis strings (``all_bit_strings`` order), e.g. the
-            second output of :func:`~qtwin.qml.datasets.subset_parity_dataset`.
+            second output of :func:`~qtwin.qml.qnn.datasets.subset_parity_dataset`.
         num_samples: number of states (half per class, rounded), ``>= 2``.
         support: strings per superposition (at most the size of the smaller class).
         test_fraction: held-out fraction.
         seed: seed or generator.
 
     Returns:
-        :class:`~qtwin.qml.datasets.BinaryDataset` whose ``z_*`` are complex amplitudes of
+        :class:`~qtwin.qml.qnn.datasets.BinaryDataset` whose ``z_*`` are complex amplitudes of
         shape ``(N, 2^n)`` (normalized) and ``y_*`` labels ±1.
 
     Example:
-        >>> from qtwin.qml.datasets import subset_parity_dataset
+        >>> from qtwin.qml.qnn.datasets import subset_parity_dataset
         >>> ds = superposition_dataset(3, subset_parity_dataset(3, [0, 1])[1], num_samples=6)
         >>> ds.z_train.shape, sorted(set(ds.y_train.tolist()))
         ((4, 8), [-1, 1])
@@ -160,7 +160,7 @@ def observable_sign_dataset(
 
     States with :math:`|\langle P\rangle| \le` ``margin`` are redrawn (a margin makes the
     task well posed under shot noise). Returns a
-    :class:`~qtwin.qml.datasets.BinaryDataset` of complex amplitudes ``(N, 2^n)`` and labels.
+    :class:`~qtwin.qml.qnn.datasets.BinaryDataset` of complex amplitudes ``(N, 2^n)`` and labels.
     Example in the module docstring.
     """
     n = check_positive_int(n, "n")

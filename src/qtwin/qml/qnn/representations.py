@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qtwin._validation import check_positive_int
-from qtwin.qml.qnn import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
+from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
 
 __all__ = [
     "subset_parity_terms",

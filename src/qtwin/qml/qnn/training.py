@@ -1,4 +1,4 @@
-r"""Training loops for :class:`~qtwin.qml.qnn.FarhiNevenQNN`: Adam mini-batches or normalized SGD.
+r"""Training loops for :class:`~qtwin.qml.FarhiNevenQNN`: Adam mini-batches or normalized SGD.
 
 ``method="adam"``: shuffled mini-batches of ``batch_size`` samples, ``torch.optim.Adam`` with
 learning rate ``lr`` on the mean loss :math:`\frac1B\sum_b (1 - l_b \hat y_b)`.
@@ -20,8 +20,8 @@ record the mean training loss and accuracy (after each epoch,
 over the whole training set) in the returned history.
 
 Example:
-    >>> from qtwin.qml.datasets import subset_majority_dataset
-    >>> from qtwin.qml.qnn import FarhiNevenQNN
+    >>> from qtwin.qml.qnn.datasets import subset_majority_dataset
+    >>> from qtwin.qml.qnn.model import FarhiNevenQNN
     >>> z, y = subset_majority_dataset(3, [0, 1, 2])
     >>> model = FarhiNevenQNN(3, seed=0)
     >>> hist = train(model, z, y, epochs=30, lr=0.1, batch_size=8, seed=0, progress=False)
@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from qtwin._validation import check_choice, check_positive_int
-from qtwin.qml.qnn import FarhiNevenQNN, _check_labels
+from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
 
 __all__ = ["train", "accuracy"]
 
@@ -49,8 +49,8 @@ def accuracy(model: FarhiNevenQNN, z: Any, labels: Any) -> float:
     """Fraction of inputs (bit strings or states) whose label ``sign⟨Y_r⟩`` equals ``labels``.
 
     Example:
-        >>> from qtwin.qml.representations import subset_parity_model
-        >>> from qtwin.qml.datasets import subset_parity_dataset
+        >>> from qtwin.qml.qnn.representations import subset_parity_model
+        >>> from qtwin.qml.qnn.datasets import subset_parity_dataset
         >>> z, y = subset_parity_dataset(4, [0, 3])
         >>> accuracy(subset_parity_model(4, [0, 3]), z, y)
         1.0

@@ -7,7 +7,7 @@ r"""Classical baselines on the same windows: torch RNN/LSTM/GRU and an echo stat
   random :math:`W` (spectral radius ``sr``) and :math:`W_{in}` (both dense: reservoirpy's
   default connectivity 0.1 would leave a 4-unit reservoir without inputs), reset to zero for every
   window; the readout is trained in closed form by ridge regression on the last state
-  (:func:`qtwin.qml.recurrent.ridge_readout`). ``units`` defaults to 4, the readout size of
+  (:func:`qtwin.qml.ridge_readout`). ``units`` defaults to 4, the readout size of
   the quantum models, so the trained readouts are the same size.
 
 Example:
@@ -29,8 +29,8 @@ from qtwin._validation import (
     check_nonnegative_float,
     check_positive_int,
 )
-from qtwin.qml.recurrent import ridge_readout
-from qtwin.qml.variational import check_inputs
+from qtwin.qml.sequences.recurrent import ridge_readout
+from qtwin.qml.sequences.variational import check_inputs
 
 __all__ = ["ClassicalRNN", "EchoStateNetwork"]
 

@@ -3,7 +3,7 @@ r"""Actor-critic reinforcement learning with a QFWP policy (and a QLSTM baseline
 The agent reads the observation :math:`o_t` (scaled by the fixed constants
 ``OBS_SCALE`` so that each entry is of order one, then squashed by :math:`\tanh`), updates its
 recurrent state — the fast weights :math:`W_t = W_{t-1} + \Delta W_t` of a
-:class:`~qtwin.qml.QFWP`, or :math:`(h_t, c_t)` of a :class:`~qtwin.qml.recurrent.QLSTM` — and
+:class:`~qtwin.qml.QFWP`, or :math:`(h_t, c_t)` of a :class:`~qtwin.qml.QLSTM` — and
 maps the quantum features :math:`\phi_t` to a policy :math:`\pi(a|o_{\le t}) =
 \mathrm{softmax}(A\phi_t + a_0)` and a value :math:`V_t = c^\top\phi_t + c_0`.
 
@@ -60,8 +60,8 @@ class QuantumActorCritic(torch.nn.Module):
         self, core: str = "qfwp", *, obs_dim: int = 4, num_actions: int = 2, seed: int = 0
     ) -> None:
         super().__init__()
-        from qtwin.qml.fast_weights import QFWP
-        from qtwin.qml.recurrent import QLSTM
+        from qtwin.qml.sequences.fast_weights import QFWP
+        from qtwin.qml.sequences.recurrent import QLSTM
 
         self.core_name = check_choice(core, "core", ("qfwp", "qlstm"))
         obs_dim = check_positive_int(obs_dim, "obs_dim")

@@ -1,6 +1,6 @@
 r"""Export the sequence models' circuits to Qiskit and PennyLane; inference on any backend.
 
-* :func:`vqc_circuit` — one block circuit of :mod:`qtwin.qml.variational` at given inputs and
+* :func:`vqc_circuit` — one block circuit of :mod:`.variational` at given inputs and
   angles as a Qiskit ``QuantumCircuit`` (``h``, ``ry``/``rz`` encoding, ``cx``, ``ry`` or
   ``rz·ry·rz`` for ``Rot``).
 * :func:`pennylane_vqc` — the same gates as PennyLane operations, to call inside a QNode.
@@ -12,7 +12,7 @@ r"""Export the sequence models' circuits to Qiskit and PennyLane; inference on a
 
 Example:
     >>> import torch
-    >>> from qtwin.qml.fast_weights import QFWP
+    >>> from qtwin.qml.sequences.fast_weights import QFWP
     >>> model = QFWP(seed=0)
     >>> x = torch.linspace(-1, 1, 8, dtype=torch.float64).reshape(2, 4, 1)
     >>> out = predict_on_backend(model, x, "aer")
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from qtwin.qml.variational import VQC, entangling_pairs
+from qtwin.qml.sequences.variational import VQC, entangling_pairs
 
 __all__ = ["vqc_circuit", "pennylane_vqc", "z_observables", "predict_on_backend"]
 
@@ -203,7 +203,7 @@ def predict_on_backend(
     """Predictions of ``model`` on windows ``x`` ``(B, T, m)`` with circuits run on ``backend``.
 
     Args:
-        model: a :class:`~qtwin.qml.QFWP` or :class:`~qtwin.qml.recurrent.QuantumRecurrentNet`.
+        model: a :class:`~qtwin.qml.QFWP` or :class:`~qtwin.qml.QuantumRecurrentNet`.
         x: input windows.
         backend: a backend name for :func:`qtwin.backends.get_backend` or a backend object.
         **options: options for :func:`~qtwin.backends.get_backend` (``seed``,
@@ -214,9 +214,9 @@ def predict_on_backend(
         ``fake:`` devices.
     """
     from qtwin.backends import get_backend
-    from qtwin.qml.fast_weights import QFWP
-    from qtwin.qml.recurrent import QuantumRecurrentNet
-    from qtwin.qml.variational import check_inputs
+    from qtwin.qml.sequences.fast_weights import QFWP
+    from qtwin.qml.sequences.recurrent import QuantumRecurrentNet
+    from qtwin.qml.sequences.variational import check_inputs
 
     be = get_backend(backend, **options) if isinstance(backend, str) else backend
     if isinstance(model, QFWP):

@@ -10,7 +10,7 @@ additive update of the parameters of a variational circuit, the **fast programme
 
 with linear heads :math:`\ell: \mathbb R^{8} \to \mathbb R^L` (one value per layer) and
 :math:`q: \mathbb R^{8} \to \mathbb R^n` (one per qubit), as in the authors' code. The fast
-programmer is the block circuit of :mod:`qtwin.qml.variational` with Hadamards, the encoding
+programmer is the block circuit of :mod:`.variational` with Hadamards, the encoding
 :math:`R_Y(x_{t,i})` on the first ``input_size`` qubits, then ``L`` layers of "brick" CNOTs and
 :math:`R_Y(W_t[l, i])`; the outputs are :math:`\langle Z_i\rangle` on the first
 ``num_readout`` qubits followed by a linear layer. The prediction for a window is the output of
@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from qtwin._validation import as_generator, check_positive_int
-from qtwin.qml.variational import check_inputs, vqc_expectations
+from qtwin.qml.sequences.variational import check_inputs, vqc_expectations
 
 __all__ = ["QFWP"]
 

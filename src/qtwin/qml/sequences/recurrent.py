@@ -2,7 +2,7 @@ r"""Quantum recurrent networks (QRNN, QLSTM, QGRU) from VQC blocks; trained or a
 
 Each cell reads :math:`v_t = [x_t, h_{t-1}]` (input width ``m`` plus hidden width ``h``,
 one value per qubit, so ``n = m + h`` qubits) into block circuits
-:math:`\mathrm{VQC}(v) \in [-1, 1]^h` of :mod:`qtwin.qml.variational` (Chen's block:
+:math:`\mathrm{VQC}(v) \in [-1, 1]^h` of :mod:`~qtwin.qml.sequences.variational` (Chen's block:
 ``arctan`` encoding, ``ring2`` CNOTs, ``Rot`` layers, :math:`\langle Z\rangle` readout):
 
 * **QLSTM** (Chen et al., arXiv:2009.01783):
@@ -19,7 +19,7 @@ and every cell emits the features :math:`\phi_t = \mathrm{VQC}_{\rm out}(h_t) \i
 (all ``n`` qubits read out). The prediction for a window is the linear readout
 :math:`\hat y = A \phi_T + b` of the last step. The gates of one cell that share an input
 (QLSTM's four, QGRU's two) run as one stacked batch, and each circuit's variational part is
-multiplied into one matrix once per sequence (:func:`~qtwin.qml.variational.cached_unitaries`)
+multiplied into one matrix once per sequence (:func:`~.variational.cached_unitaries`)
 and reused at every time step.
 
 **Reservoir mode** (Chen, Fry et al., arXiv:2211.02612): the quantum weights are drawn at
@@ -63,7 +63,7 @@ from qtwin._validation import (
     check_nonnegative_float,
     check_positive_int,
 )
-from qtwin.qml.variational import VQC, cached_unitaries, check_inputs
+from qtwin.qml.sequences.variational import VQC, cached_unitaries, check_inputs
 
 __all__ = [
     "CELLS",

@@ -18,7 +18,7 @@ again with the same checkpoint resumes after the last finished epoch.
 
 Example:
     >>> import torch
-    >>> from qtwin.qml.sequence_baselines import ClassicalRNN
+    >>> from qtwin.qml.sequences.baselines import ClassicalRNN
     >>> x = torch.linspace(-1, 1, 40, dtype=torch.float64).reshape(10, 4, 1)
     >>> res = fit_sequence_model(ClassicalRNN("gru", seed=0), x, x[:, -1], epochs=3,
     ...                          progress=False, seed=0)

@@ -404,7 +404,7 @@ class VQC(torch.nn.Module):
             shape = (self.num_circuits, *shape)
         self.weights = torch.nn.Parameter(init_weights(shape, init, scale, seed, _real(dtype)))
         #: optional ``executor(vqc, x) -> outputs`` replacing the simulation (used to run the
-        #: circuits on a Qiskit backend, see :func:`qtwin.qml.sequence_export.predict_on_backend`)
+        #: circuits on a Qiskit backend, see :func:`qtwin.qml.sequences.export.predict_on_backend`)
         self.executor: Any = None
         self._cache: dict[str, torch.Tensor] | None = None
 
