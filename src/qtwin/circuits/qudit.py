@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qtwin._typing import TensorLike
 from qtwin._validation import check_dims, check_finite, check_positive_int, check_unitary
 from qtwin.circuits import qudit_gates
 
@@ -173,7 +174,7 @@ class QuditCircuit:
         return tuple(int(w) for w in out)
 
     def append(
-        self, matrix: Any, wires: int | Sequence[int], name: str | None = None
+        self, matrix: TensorLike, wires: int | Sequence[int], name: str | None = None
     ) -> QuditCircuit:
         r"""Append a unitary ``matrix`` on ``wires`` (little-endian over ``wires``).
 
@@ -218,7 +219,7 @@ class QuditCircuit:
         return self
 
     def unitary(
-        self, matrix: Any, wires: int | Sequence[int], name: str = "unitary"
+        self, matrix: TensorLike, wires: int | Sequence[int], name: str = "unitary"
     ) -> QuditCircuit:
         """Append an arbitrary unitary; the same as :meth:`append`."""
         return self.append(matrix, wires, name=name)

@@ -56,10 +56,15 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+
+from qtwin._typing import TensorLike
+
+if TYPE_CHECKING:
+    from qtwin.circuits.convert import GateOp
 
 __all__ = ["FusedGate", "embed", "fuse_blocks", "fuse_gates", "DENSE_COST", "DIAGONAL_COST"]
 
@@ -299,7 +304,7 @@ def _gate_parts(op: Any) -> tuple[torch.Tensor, tuple[int, ...]]:
 
 
 def fuse_blocks(
-    ops: Iterable[Any],
+    ops: Iterable[GateOp | tuple[TensorLike, Sequence[int]]],
     dims: Sequence[int],
     *,
     max_qubits: int = 5,
@@ -392,7 +397,7 @@ def _numeric_ok(m: Any) -> bool:
 
 
 def fuse_gates(
-    ops: Iterable[Any],
+    ops: Iterable[GateOp | tuple[TensorLike, Sequence[int]]],
     dims: Sequence[int],
     *,
     max_qubits: int = 5,

@@ -34,14 +34,24 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
+from qtwin._typing import TensorLike
 from qtwin._validation import as_generator, check_dims, check_finite, check_positive_int
 from qtwin.circuits.convert import phase_factor, to_gate_list
 from qtwin.tensornet.fusion import FusedGate, fuse_blocks
+
+if TYPE_CHECKING:
+    from qiskit.circuit import Parameter, QuantumCircuit
+    from qiskit.quantum_info import SparsePauliOp
+
+    from qtwin.circuits.qudit import QuditCircuit
+
+#: A value bound to a circuit parameter (a tensor keeps autograd through the run).
+ParameterValue = float | torch.Tensor
 
 __all__ = ["Statevector"]
 
@@ -101,8 +111,11 @@ class Statevector:
     @classmethod
     def from_circuit(
         cls,
-        qc: Any,
-        parameter_values: Mapping[Any, Any] | Sequence[Any] | None = None,
+        qc: QuantumCircuit | QuditCircuit,
+        parameter_values: Mapping[Parameter | str, ParameterValue]
+        | Sequence[ParameterValue]
+        | TensorLike
+        | None = None,
         *,
         batch: int | None = None,
         initial: Statevector | None = None,
@@ -146,7 +159,7 @@ class Statevector:
         """Number of qubits or qudits."""
         return len(self.dims)
 
-    def apply_gate(self, matrix: Any, sites: Sequence[int]) -> Statevector:
+    def apply_gate(self, matrix: TensorLike, sites: Sequence[int]) -> Statevector:
         """Apply a (possibly batched) matrix on ``sites`` in place; returns ``self``.
 
         ``matrix`` has shape ``(D, D)`` or ``(B, D, D)``, little-endian over ``sites``.
@@ -258,7 +271,7 @@ class Statevector:
         psi = flat.reshape(shape).movedim(list(range(n + 1 - k, n + 1)), axes)
         self.data = psi.reshape(b, -1)
 
-    def expectation(self, op: Any) -> torch.Tensor:
+    def expectation(self, op: SparsePauliOp | TensorLike) -> torch.Tensor:
         r"""Expectation values :math:`\langle\psi_b|O|\psi_b\rangle` of every state, shape ``(B,)``.
 
         ``op`` is a ``SparsePauliOp`` (qubits only), evaluated without forming its matrix:
@@ -293,7 +306,9 @@ class Statevector:
             )
         return torch.sum(psi.conj() * (psi @ m.T), dim=1)
 
-    def apply_pauli_rotation(self, pauli: str, sites: Sequence[int], theta: Any) -> Statevector:
+    def apply_pauli_rotation(
+        self, pauli: str, sites: Sequence[int], theta: ParameterValue | TensorLike
+    ) -> Statevector:
         r"""Apply the Pauli rotation :math:`R_P(\theta) = e^{-i\theta P/2}` in place.
 
         ``P`` is the Pauli string ``pauli`` (letters ``I``, ``X``, ``Y``, ``Z``), letter ``k``
