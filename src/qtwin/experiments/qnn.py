@@ -150,7 +150,7 @@ def _train(config: dict[str, Any], seed: int) -> dict[str, Any]:
         eval_data=(data.z_test, data.y_test),
     )
     return {
-        "history": hist,
+        "history": hist.to_dict(),
         "time_s": time.perf_counter() - t0,
         "theta": model.theta.detach().numpy().tolist(),
         "num_parameters": int(model.theta.numel()),

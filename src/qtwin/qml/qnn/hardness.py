@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from qtwin._progress import progress as progress_bar
 from qtwin._validation import as_generator, check_choice, check_positive_int
 from qtwin.qml.qnn.datasets import all_bit_strings, subset_parity_dataset
 from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, default_generators
@@ -82,9 +83,7 @@ def hardness_study(
     trials = check_positive_int(trials, "trials")
     rng = as_generator(seed)
     out: dict[str, list[float]] = {"n": [float(n) for n in ns]}
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(ns) * len(tasks) * trials, desc="hardness", disable=not progress)
+    bar = progress_bar(total=len(ns) * len(tasks) * trials, desc="hardness", enabled=progress)
     for task in tasks:
         accs: list[float] = []
         grads: list[float] = []

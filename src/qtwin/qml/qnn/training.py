@@ -15,9 +15,11 @@ where ``r = lr``; with ``r = 1`` the step would zero the loss of that sample to 
 A step is skipped when :math:`\lVert g\rVert^2 < 10^{-12}` (a flat point; the step is
 undefined). ``batch_size`` is ignored for this method.
 
-Both shuffle with ``seed``, can checkpoint every epoch and resume (``checkpoint=path``), and
-record the mean training loss and accuracy (after each epoch,
-over the whole training set) in the returned history.
+Both shuffle with a local generator seeded by ``seed``, can checkpoint every epoch and resume
+(``checkpoint=path``, through :class:`qtwin.checkpoint.Checkpoint`: a resumed run ends exactly
+where an uninterrupted one would, and a checkpoint of another run is refused), and record the
+mean training loss and accuracy (after each epoch, over the whole training set) in the
+returned :class:`TrainHistory`.
 
 Example:
     >>> from qtwin.qml.qnn.datasets import subset_majority_dataset
@@ -25,27 +27,58 @@ Example:
     >>> z, y = subset_majority_dataset(3, [0, 1, 2])
     >>> model = FarhiNevenQNN(3, seed=0)
     >>> hist = train(model, z, y, epochs=30, lr=0.1, batch_size=8, seed=0, progress=False)
-    >>> hist["accuracy"][-1]
+    >>> hist.accuracy[-1]
     1.0
 """
 
 from __future__ import annotations
 
-import io
 import os
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
+from qtwin._progress import progress as progress_bar
 from qtwin._validation import check_choice, check_positive_int
+from qtwin.checkpoint import Checkpoint, capture_generator, fingerprint, restore_generator
+from qtwin.qml._random import torch_generator
+from qtwin.qml._results import DictLikeResult
 from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
+from qtwin.tensornet import Statevector
 
-__all__ = ["train", "accuracy"]
+__all__ = ["TrainHistory", "train", "accuracy"]
+
+#: inputs of a QNN: bit strings ``(N, n)`` or input states
+QNNInputs = ArrayLike | torch.Tensor | Statevector
 
 
-def accuracy(model: FarhiNevenQNN, z: Any, labels: Any) -> float:
+@dataclass
+class TrainHistory(DictLikeResult):
+    r"""Per-epoch learning curve of :func:`train` (training-set loss and accuracy).
+
+    Also readable as a dict (``history["accuracy"]``); :meth:`to_dict` gives JSON.
+
+    Attributes:
+        loss: mean loss :math:`1 - l\,\hat y` over the training set after each epoch.
+        accuracy: training accuracy after each epoch.
+        test_accuracy: accuracy on ``eval_data`` after each epoch (``None`` without it).
+        resumed_from: epochs restored from a checkpoint (0 for a fresh run).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] | None = None
+    resumed_from: int = 0
+
+    @property
+    def epochs_run(self) -> int:
+        """Number of epochs recorded."""
+        return len(self.loss)
+
+
+def accuracy(model: FarhiNevenQNN, z: QNNInputs, labels: ArrayLike | torch.Tensor) -> float:
     """Fraction of inputs (bit strings or states) whose label ``sign⟨Y_r⟩`` equals ``labels``.
 
     Example:
@@ -62,20 +95,27 @@ def accuracy(model: FarhiNevenQNN, z: Any, labels: Any) -> float:
     return float((model.predict(z).cpu() == y.cpu()).to(torch.float64).mean())
 
 
+def _seed_part(seed: int | np.random.Generator | None) -> object:
+    """What of ``seed`` identifies the run in the checkpoint fingerprint."""
+    if isinstance(seed, np.random.Generator):
+        return seed.bit_generator.state
+    return None if seed is None else int(seed)
+
+
 def train(
     model: FarhiNevenQNN,
-    z: Any,
-    labels: Any,
+    z: QNNInputs,
+    labels: ArrayLike | torch.Tensor,
     *,
     method: str = "adam",
     epochs: int = 10,
     batch_size: int = 32,
     lr: float = 0.05,
-    seed: int | None = 0,
+    seed: int | np.random.Generator | None = 0,
     progress: bool = True,
     checkpoint: str | os.PathLike[str] | None = None,
-    eval_data: tuple[Any, Any] | None = None,
-) -> dict[str, list[float]]:
+    eval_data: tuple[QNNInputs, ArrayLike | torch.Tensor] | None = None,
+) -> TrainHistory:
     """Train ``model`` on inputs ``z`` with labels ±1; see the module docstring.
 
     Args:
@@ -87,23 +127,24 @@ def train(
         epochs: total passes over the data, ``>= 1`` (a resumed run continues up to it).
         batch_size: mini-batch size for Adam, ``>= 1``.
         lr: Adam learning rate, or the SGD step factor ``r``; positive.
-        seed: seed of the shuffling order.
-        progress: show a tqdm bar over epochs.
+        seed: seed (or numpy generator) of the shuffling order; ``None`` draws fresh entropy.
+        progress: show a progress bar over epochs.
         checkpoint: a file; after every epoch the model parameters, the optimizer state, the
-            shuffling generator, the history and the epoch count are written to it atomically
-            (temporary file + rename). When the file exists, training resumes from it (the
-            model's parameters are replaced by the saved ones), so an interrupted run rerun with
-            the same arguments ends exactly where an uninterrupted one would.
+            shuffling generator and the history are written to it atomically. When the file
+            exists, training resumes from it (the model's parameters are replaced by the saved
+            ones), so an interrupted run rerun with the same arguments (any ``epochs``) ends
+            exactly where an uninterrupted one would.
         eval_data: optional held-out ``(z_test, labels_test)``; its accuracy after each epoch
-            is recorded as ``"test_accuracy"`` (a learning curve).
+            is recorded as ``test_accuracy`` (a learning curve).
 
     Returns:
-        ``{"loss": [...], "accuracy": [...]}`` (plus ``"test_accuracy"`` with ``eval_data``),
-        one entry per epoch (training set), including epochs restored from ``checkpoint``.
+        A :class:`TrainHistory`, one entry per epoch, including epochs restored from
+        ``checkpoint``.
 
     Raises:
-        ValueError: bad ``method``, ``epochs``, ``batch_size``, ``lr``, inputs or labels, or a
-            checkpoint written for another method or model size.
+        ValueError: bad ``method``, ``epochs``, ``batch_size``, ``lr``, inputs or labels.
+        qtwin.exceptions.CheckpointMismatchError: ``checkpoint`` was written by another run
+            (other method, hyper-parameters, seed, data or model shape).
     """
     method = check_choice(method, "method", ("adam", "sgd"))
     epochs = check_positive_int(epochs, "epochs")
@@ -113,21 +154,43 @@ def train(
     kind, data = model._inputs(z)  # validates shape and values
     zt = data if kind == "states" else torch.as_tensor(np.asarray(z)).reshape(data.shape)
     y = _check_labels(labels, zt.shape[0])
+    eval_tensors = None
     if eval_data is not None:
         z_eval, y_eval = eval_data
-        _check_labels(y_eval, model._inputs(z_eval)[1].shape[0])
-    gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
+        eval_inputs = model._inputs(z_eval)[1]
+        eval_tensors = (eval_inputs, _check_labels(y_eval, eval_inputs.shape[0]))
+    ckpt = Checkpoint(
+        checkpoint,
+        fingerprint(
+            loop="qtwin.qml.qnn.train",
+            method=method,
+            batch_size=batch_size if method == "adam" else None,
+            lr=float(lr),
+            seed=_seed_part(seed),
+            data=[zt, y],
+            eval_data=eval_tensors,
+            model=[model.n, model.encoding, model.generators, str(model.dtype)],
+        ),
+    )
+    gen = torch_generator(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr) if method == "adam" else None
-    history: dict[str, list[float]] = {"loss": [], "accuracy": []}
-    if eval_data is not None:
-        history["test_accuracy"] = []
-    done = 0
-    if checkpoint is not None and Path(checkpoint).exists():
-        done = _load_checkpoint(Path(checkpoint), model, opt, gen, history, method)
-    from tqdm import tqdm
-
-    bar = tqdm(range(done, epochs), desc=f"QNN {method}", disable=not progress)
-    for epoch in bar:
+    history = TrainHistory(test_accuracy=[] if eval_data is not None else None)
+    state = ckpt.load()
+    if state is not None:
+        model.load_state_dict(state["model"])
+        if opt is not None:
+            opt.load_state_dict(state["optimizer"])
+        restore_generator(gen, state["generator"])
+        history = TrainHistory(**state["history"])
+        history.resumed_from = history.epochs_run
+    bar = progress_bar(
+        range(history.epochs_run, epochs),
+        total=epochs,
+        initial=history.epochs_run,
+        desc=f"QNN {method}",
+        enabled=progress,
+    )
+    for _epoch in bar:
         order = torch.randperm(zt.shape[0], generator=gen)
         if opt is not None:
             for start in range(0, len(order), batch_size):
@@ -149,65 +212,21 @@ def train(
         with torch.no_grad():
             out = model(zt)
             yt = y.to(out)
-            history["loss"].append(float(torch.mean(1 - yt * out)))
-            history["accuracy"].append(
-                float((torch.where(out >= 0, 1.0, -1.0) == yt).double().mean())
-            )
-        if eval_data is not None:
-            history["test_accuracy"].append(accuracy(model, *eval_data))
-        if checkpoint is not None:
-            _save_checkpoint(Path(checkpoint), model, opt, gen, history, method, epoch + 1)
-        bar.set_postfix(loss=history["loss"][-1], acc=history["accuracy"][-1])
-    return history
-
-
-def _save_checkpoint(
-    path: Path,
-    model: FarhiNevenQNN,
-    opt: torch.optim.Optimizer | None,
-    gen: torch.Generator,
-    history: dict[str, list[float]],
-    method: str,
-    epoch: int,
-) -> None:
-    from qtwin._io import atomic_write_bytes
-
-    state = {
-        "format": "qtwin.qml.train/1",
-        "method": method,
-        "num_parameters": int(model.theta.numel()),
-        "epoch": epoch,
-        "model": model.state_dict(),
-        "optimizer": None if opt is None else opt.state_dict(),
-        "generator": gen.get_state(),
-        "history": history,
-    }
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-
-
-def _load_checkpoint(
-    path: Path,
-    model: FarhiNevenQNN,
-    opt: torch.optim.Optimizer | None,
-    gen: torch.Generator,
-    history: dict[str, list[float]],
-    method: str,
-) -> int:
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(state, dict) or state.get("format") != "qtwin.qml.train/1":
-        raise ValueError(f"checkpoint {str(path)!r} is not a qtwin QNN training checkpoint")
-    if state["method"] != method or state["num_parameters"] != model.theta.numel():
-        raise ValueError(
-            f"checkpoint {str(path)!r} was written for method={state['method']!r} with "
-            f"{state['num_parameters']} parameters; this run has method={method!r} and "
-            f"{model.theta.numel()}: use another checkpoint path"
+            history.loss.append(float(torch.mean(1 - yt * out)))
+            history.accuracy.append(float((torch.where(out >= 0, 1.0, -1.0) == yt).double().mean()))
+        if eval_data is not None and history.test_accuracy is not None:
+            history.test_accuracy.append(accuracy(model, *eval_data))
+        ckpt.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": None if opt is None else opt.state_dict(),
+                "generator": capture_generator(gen),
+                "history": {
+                    "loss": history.loss,
+                    "accuracy": history.accuracy,
+                    "test_accuracy": history.test_accuracy,
+                },
+            }
         )
-    model.load_state_dict(state["model"])
-    if opt is not None and state["optimizer"] is not None:
-        opt.load_state_dict(state["optimizer"])
-    gen.set_state(state["generator"])
-    for key in history:
-        history[key].extend(state["history"].get(key, []))
-    return int(state["epoch"])
+        bar.set_postfix(loss=history.loss[-1], acc=history.accuracy[-1])
+    return history
