@@ -14,6 +14,7 @@ from qtwin.designs.native import (
     cavity_circuits,
     fock_displacement,
     frame_potential_estimate,
+    frame_potential_std_error,
     frame_potential_vs_depth,
     high_spin_circuits,
     random_su2_rotations,
@@ -163,6 +164,41 @@ def test_rotations_alone_stay_in_the_su2_irrep(d):
     assert res.as_dict()["depth_to_haar"] == {"1": 1, "2": None}
 
 
+@pytest.mark.parametrize("ensemble", ["haar", "one_layer"])
+def test_std_error_matches_the_spread_over_independent_ensembles(ensemble):
+    """The standard error against the empirical spread of 150 independent estimates: at Haar
+    (a degenerate U-statistic, error ~ 1/N) and one high-spin layer (far from Haar, ~ 1/sqrt N).
+    """
+    from scipy.stats import unitary_group
+
+    rng = np.random.default_rng(7)
+    for t in (1, 2):
+        estimates, errors = [], []
+        for _ in range(150):
+            if ensemble == "haar":
+                us = unitary_group.rvs(3, size=150, random_state=rng)
+            else:
+                us = high_spin_circuits(1, 1, 150, seed=rng)
+            estimates.append(frame_potential_estimate(us, t))
+            errors.append(frame_potential_std_error(us, t))
+        rms_error = np.sqrt(np.mean(np.square(errors)))
+        assert rms_error == pytest.approx(np.std(estimates, ddof=1), rel=0.3)
+
+
+def test_result_records_std_errors_and_tabulates():
+    res = frame_potential_vs_depth("cavity", 3, 3, 80, ts=(1, 2), seed=4)
+    assert set(res.std_errors) == {1, 2}
+    us = cavity_circuits(3, 3, 80, seed=np.random.default_rng(4))  # not the same stream
+    assert frame_potential_std_error(us, 2) > 0
+    df = res.to_dataframe()
+    assert len(df) == 6 and set(df["t"]) == {1, 2}
+    row = df[(df["t"] == 2) & (df["depth"] == 3)].iloc[0]
+    assert row["frame_potential"] == res.potentials[2][2]
+    assert row["std_error"] == res.std_errors[2][2]
+    assert row["ratio"] == pytest.approx(res.potentials[2][2] / res.haar[2])
+    assert res.to_dict() == res.as_dict() and res.to_dict()["std_errors"]["2"] == res.std_errors[2]
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
@@ -175,6 +211,7 @@ def test_rotations_alone_stay_in_the_su2_irrep(d):
         (lambda: frame_potential_vs_depth("qubit", 3, 2, 10), "family must be one of"),
         (lambda: frame_potential_vs_depth("cavity", 3, 2, 1), "num_circuits"),
         (lambda: frame_potential_estimate(np.eye(3)[None], 2), "N >= 2"),
+        (lambda: frame_potential_std_error(np.stack([np.eye(3)] * 2), 2), "N >= 3"),
         (lambda: twisting_gate(1, float("inf")), "finite"),
     ],
 )

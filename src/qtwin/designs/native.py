@@ -57,9 +57,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -70,12 +71,16 @@ from qtwin._validation import (
 )
 from qtwin.designs.spin import spin_operators
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "FAMILIES",
     "NativeDesignResult",
     "cavity_circuits",
     "fock_displacement",
     "frame_potential_estimate",
+    "frame_potential_std_error",
     "frame_potential_vs_depth",
     "high_spin_circuits",
     "random_su2_rotations",
@@ -175,7 +180,7 @@ def high_spin_circuits(
     return u
 
 
-def snap_gate(phases: Any) -> np.ndarray:
+def snap_gate(phases: ArrayLike) -> np.ndarray:
     r"""SNAP gate :math:`S(\vec\theta) = \sum_n e^{i\theta_n}|n\rangle\langle n|`.
 
     Args:
@@ -261,7 +266,7 @@ def cavity_circuits(
     return u
 
 
-def frame_potential_estimate(unitaries: Any, t: int) -> float:
+def frame_potential_estimate(unitaries: ArrayLike, t: int) -> float:
     r"""Unbiased U-statistic of the unitary frame potential (pairs ``i != j`` only).
 
     .. math:: \hat F_t = \frac{1}{N(N-1)}\sum_{i\ne j}|\operatorname{tr}U_i^\dagger U_j|^{2t}
@@ -288,6 +293,48 @@ def frame_potential_estimate(unitaries: Any, t: int) -> float:
     n, d = us.shape[0], us.shape[1]
     fv = frame_potential(us, t, kind="unitary")
     return float((n * fv - float(d) ** (2 * t)) / (n - 1))
+
+
+def frame_potential_std_error(unitaries: ArrayLike, t: int) -> float:
+    r"""Standard error of :func:`frame_potential_estimate` (Hoeffding's variance formula).
+
+    The estimate is a degree-2 U-statistic of :math:`h_{ij} =
+    |\operatorname{tr}U_i^\dagger U_j|^{2t}` with mean :math:`\theta = F_t`; its variance is
+
+    .. math::
+
+        \operatorname{Var}\hat F_t = \frac{4(N-2)}{N(N-1)}\zeta_1 + \frac{2}{N(N-1)}\zeta_2,
+        \qquad \zeta_1 = \operatorname{Cov}(h_{ij}, h_{ik}),\ \zeta_2 = \operatorname{Var}h_{ij}.
+
+    Both terms are kept: near Haar the ensemble is invariant, :math:`\mathbb E_j h_{ij}` does
+    not depend on :math:`U_i`, :math:`\zeta_1 \to 0` and the :math:`1/N^2` term dominates.
+    :math:`\zeta_1` is estimated from the row sums :math:`S_i = \sum_{j\ne i}h_{ij}` as
+    :math:`\overline{(S_i^2 - \sum_j h_{ij}^2)}/((N-1)(N-2)) - \hat F_t^2` (clipped at 0),
+    :math:`\zeta_2` as :math:`\overline{h_{ij}^2} - \hat F_t^2`.
+
+    Args:
+        unitaries: ``(N, d, d)``, ``N >= 3`` independent samples.
+        t: moment order ``t >= 1``.
+
+    Example:
+        >>> from scipy.stats import unitary_group
+        >>> us = unitary_group.rvs(3, size=400, random_state=0)
+        >>> 0.005 < frame_potential_std_error(us, 2) < 0.05   # Haar F_2 = 2
+        True
+    """
+    us = np.asarray(unitaries)
+    if us.ndim != 3 or us.shape[1] != us.shape[2] or us.shape[0] < 3:
+        raise ValueError(f"unitaries must have shape (N, d, d) with N >= 3, got {us.shape}")
+    t = check_positive_int(t, "t")
+    n = us.shape[0]
+    h = np.abs(np.einsum("aij,bij->ab", us.conj(), us)) ** (2 * t)
+    np.fill_diagonal(h, 0.0)
+    mean = h.sum() / (n * (n - 1))
+    row_sum, row_sq = h.sum(axis=1), (h * h).sum(axis=1)
+    zeta1 = max(float(np.mean((row_sum**2 - row_sq) / ((n - 1) * (n - 2)))) - mean**2, 0.0)
+    zeta2 = max(float(row_sq.sum() / (n * (n - 1))) - mean**2, 0.0)
+    var = 4 * (n - 2) / (n * (n - 1)) * zeta1 + 2 / (n * (n - 1)) * zeta2
+    return float(np.sqrt(var))
 
 
 def su2_irrep_frame_potential(j: float, t: int) -> int:
@@ -323,6 +370,8 @@ class NativeDesignResult:
         depths: the depths ``1..max_depth``.
         ts: the moments ``t``.
         potentials: ``{t: [F_t(depth) for depth in depths]}`` (U-statistics).
+        std_errors: ``{t: [se(depth) ...]}`` (:func:`frame_potential_std_error`; empty for
+            results built without them).
         haar: ``{t: Haar value}``.
         eps: the relative tolerance of :attr:`depth_to_haar`.
         depth_to_haar: ``{t: first depth with |F_t - F_Haar| <= eps * F_Haar, or None}``.
@@ -340,6 +389,7 @@ class NativeDesignResult:
     depth_to_haar: dict[int, int | None]
     num_circuits: int
     params: dict[str, Any] = field(default_factory=dict)
+    std_errors: dict[int, list[float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form (keys of the per-``t`` dicts become strings)."""
@@ -354,7 +404,39 @@ class NativeDesignResult:
             "depth_to_haar": {str(t): v for t, v in self.depth_to_haar.items()},
             "num_circuits": self.num_circuits,
             "params": dict(self.params),
+            "std_errors": {str(t): v for t, v in self.std_errors.items()},
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (the name every ``*Result`` of qtwin uses; same as :meth:`as_dict`)."""
+        return self.as_dict()
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per ``(t, depth)``: ``family, d, t, depth, frame_potential, std_error,
+        haar, ratio``.
+
+        Example:
+            >>> r = frame_potential_vs_depth("cavity", 3, 2, 50, ts=(2,), seed=0)
+            >>> r.to_dataframe().columns.tolist()
+            ['family', 'd', 't', 'depth', 'frame_potential', 'std_error', 'haar', 'ratio']
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "family": self.family,
+                "d": self.d,
+                "t": t,
+                "depth": depth,
+                "frame_potential": f,
+                "std_error": self.std_errors[t][k] if t in self.std_errors else float("nan"),
+                "haar": self.haar[t],
+                "ratio": f / self.haar[t],
+            }
+            for t in self.ts
+            for k, (depth, f) in enumerate(zip(self.depths, self.potentials[t], strict=True))
+        ]
+        return pd.DataFrame(rows)
 
 
 def frame_potential_vs_depth(
@@ -420,16 +502,18 @@ def frame_potential_vs_depth(
 
     haar = {t: haar_frame_potential(d, t, "unitary") for t in ts}
     pots: dict[int, list[float]] = {t: [] for t in ts}
+    errs: dict[int, list[float]] = {t: [] for t in ts}
     u = np.broadcast_to(np.eye(d, dtype=np.complex128), (num, d, d)).copy()
     depths = list(range(1, max_depth + 1))
     for _ in depths:
         u = step(u)
         for t in ts:
             pots[t].append(frame_potential_estimate(u, t))
+            errs[t].append(frame_potential_std_error(u, t) if num >= 3 else float("nan"))
     reached: dict[int, int | None] = {}
     for t in ts:
         close = [
             L for L, f in zip(depths, pots[t], strict=True) if abs(f - haar[t]) <= eps * haar[t]
         ]
         reached[t] = close[0] if close else None
-    return NativeDesignResult(family, d, depths, ts, pots, haar, eps, reached, num, params)
+    return NativeDesignResult(family, d, depths, ts, pots, haar, eps, reached, num, params, errs)
