@@ -279,7 +279,7 @@ def estimator_pub_result(
             evs[out] = value
     stds = np.zeros(shape)
     if pub.precision > 0:
-        evs = rng.normal(evs, pub.precision)
+        evs = np.asarray(rng.normal(evs, pub.precision), dtype=np.float64)
         stds[...] = pub.precision
     return PubResult(
         DataBin(evs=evs, stds=stds, shape=shape),

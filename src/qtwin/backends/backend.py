@@ -34,6 +34,10 @@ def _identity(circuits: list[QuantumCircuit]) -> list[QuantumCircuit]:
     return circuits
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class QtwinBackend:
     """A named backend: V2 sampler and estimator, a description and a ``prepare`` hook.
@@ -45,6 +49,8 @@ class QtwinBackend:
         description: one line saying what runs the circuits.
         target_backend: the underlying Qiskit ``BackendV2`` (device backends), else ``None``.
         prepare_hook: list of circuits -> list of circuits as run (identity for simulators).
+        close_hook: called by :meth:`close` (and on leaving a ``with`` block): closes the
+            Dask client of ``get_backend("tensornet", cluster=...)``; nothing elsewhere.
     """
 
     name: str
@@ -55,6 +61,17 @@ class QtwinBackend:
     prepare_hook: Callable[[list[QuantumCircuit]], list[QuantumCircuit]] = field(
         default=_identity, repr=False
     )
+    close_hook: Callable[[], None] = field(default=_nothing, repr=False)
+
+    def close(self) -> None:
+        """Release what the backend holds (a cluster client it started); idempotent."""
+        self.close_hook()
+
+    def __enter__(self) -> QtwinBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @overload
     def prepare(self, circuits: QuantumCircuit) -> QuantumCircuit: ...

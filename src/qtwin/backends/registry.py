@@ -21,7 +21,10 @@ Options per backend (keyword arguments of :func:`get_backend`):
 
 * ``tensornet``: ``method`` (``"auto"``: the dense Statevector up to 20 qubits without
   truncation, the MPS otherwise; ``"mps"``; ``"statevector"``), ``max_bond``, ``cutoff``,
-  ``dtype``, ``device``, ``seed``, ``default_shots``, ``default_precision``.
+  ``dtype``, ``device``, ``seed``, ``default_shots``, ``default_precision``, ``cluster``
+  (``"dask:N"``, ``"tcp://host:port"`` or a ``distributed.Client``: the PUBs' parameter sets
+  run in chunks of ``chunk_size`` (default 16) on Dask workers, with the same results as
+  in-process; the sampler and estimator share one client, closed by ``backend.close()``).
 * ``aer`` / ``aer-gpu``: ``method``, ``device`` (aer only), ``seed``, ``default_shots``,
   ``default_precision``, ``backend_options``.
 * ``fake:*``: ``seed``, ``default_shots``, ``default_precision``, ``optimization_level``.
@@ -73,6 +76,8 @@ _TENSORNET_OPTIONS = {
     "seed",
     "default_shots",
     "default_precision",
+    "cluster",
+    "chunk_size",
 }
 _AER_OPTIONS = {"method", "device", "seed", "default_shots", "default_precision", "backend_options"}
 _FAKE_OPTIONS = {"seed", "default_shots", "default_precision", "optimization_level"}
@@ -136,21 +141,28 @@ def _tensornet(
     seed: Any = None,
     default_shots: int = 1024,
     default_precision: float = 0.0,
+    cluster: Any = None,
+    chunk_size: int = 16,
     **mps: Any,
 ) -> QtwinBackend:
     from qtwin.backends.tensornet_estimator import TensornetEstimator
     from qtwin.backends.tensornet_sampler import TensornetSampler
+    from qtwin.distributed import as_handle
 
-    sampler = TensornetSampler(default_shots=default_shots, seed=seed, **mps)
-    estimator = TensornetEstimator(default_precision=default_precision, seed=seed, **mps)
+    handle = as_handle(cluster)  # one client for both primitives, made on first use
+    shared = {"seed": seed, "cluster": handle, "chunk_size": chunk_size, **mps}
+    sampler = TensornetSampler(default_shots=default_shots, **shared)
+    estimator = TensornetEstimator(default_precision=default_precision, **shared)
     detail = ", ".join(f"{k}={v}" for k, v in sampler.mps_options.kwargs().items()) or "exact"
     method = mps.get("method") or "auto"
+    where = "" if handle.is_local else f"; cluster={handle.spec!r}"
     return QtwinBackend(
         name="tensornet",
         sampler=sampler,
         estimator=estimator,
-        description=f"qtwin.tensornet simulator (method={method}; {detail})",
+        description=f"qtwin.tensornet simulator (method={method}; {detail}{where})",
         target_backend=_tensornet_target_backend(seed, default_shots, mps),
+        close_hook=handle.close,
     )
 
 

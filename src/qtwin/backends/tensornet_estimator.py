@@ -28,6 +28,10 @@ mimics a shot-limited estimate: every value gets independent Gaussian noise
 noise from ``numpy.random.default_rng(seed)``: with an int ``seed`` identical PUBs in one run
 get identical noise.
 
+With ``cluster=`` the parameter sets run as chunks of ``chunk_size`` on Dask workers
+(:mod:`~qtwin.backends.tensornet_chunks`); the noise is drawn here afterwards, so the values
+equal those of a local run with the same ``seed``.
+
 Metadata: ``target_precision`` and ``circuit_metadata`` (Qiskit's keys), and under
 ``metadata["qtwin"]`` the engine (``simulator``, ``method``), ``discarded_weight`` and, for
 dynamic circuits, ``num_branches`` (also copied to the top level: deprecated).
@@ -48,14 +52,22 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import Parameter, QuantumCircuit
-from qiskit.primitives.containers import PubResult
+from qiskit.primitives.containers import PrimitiveResult, PubResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
-from qiskit.quantum_info import SparsePauliOp
 
-from qtwin._validation import check_positive_int
+from qtwin._validation import as_generator, check_positive_int
 from qtwin.backends._primitive import LocalEstimator
-from qtwin.backends._pubs import check_unitary_circuit, dynamic_program, estimator_pub_result
+from qtwin.backends._pubs import (
+    broadcast_positions,
+    check_unitary_circuit,
+    dynamic_program,
+    estimator_pub_result,
+    iter_parameter_sets,
+    observable_elements,
+    strip_measurements,
+    to_sparse_pauli_op,
+)
+from qtwin.backends.tensornet_chunks import EstimateTask, chunk_bounds, estimate_chunk, run_chunks
 from qtwin.backends.tensornet_options import PURE_STATE_HINT, TensornetPrimitive
 from qtwin.circuits.dynamic import is_dynamic
 
@@ -81,6 +93,10 @@ class TensornetEstimator(TensornetPrimitive, LocalEstimator):
             ``"mps"`` or ``"statevector"``.
         max_branches: most trajectories a dynamic circuit may branch into (``ValueError``
             beyond).
+        cluster: where the parameter sets run (``None``/``"local"``: here; ``"dask:N"``,
+            ``"tcp://host:port"``, a ``distributed.Client`` or a
+            :class:`~qtwin.distributed.ClusterHandle`); the values equal a local run's.
+        chunk_size: parameter sets per task on a cluster.
     """
 
     def __init__(
@@ -94,10 +110,19 @@ class TensornetEstimator(TensornetPrimitive, LocalEstimator):
         device: Any = None,
         method: str = "auto",
         max_branches: int = 1024,
+        cluster: Any = None,
+        chunk_size: int = 16,
     ) -> None:
         super().__init__(default_precision=default_precision)
         self._init_tensornet(
-            seed, max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device, method=method
+            seed,
+            max_bond=max_bond,
+            cutoff=cutoff,
+            dtype=dtype,
+            device=device,
+            method=method,
+            cluster=cluster,
+            chunk_size=chunk_size,
         )
         self._max_branches = check_positive_int(max_branches, "max_branches")
 
@@ -108,36 +133,62 @@ class TensornetEstimator(TensornetPrimitive, LocalEstimator):
         else:
             check_unitary_circuit(pub.circuit, index, "TensornetEstimator", hint=PURE_STATE_HINT)
 
-    def _run_pub(self, pub: EstimatorPub, rng: np.random.Generator) -> PubResult:
-        from qtwin.tensornet.dynamic import expectation_program
-
-        discarded = np.zeros(pub.parameter_values.shape)
-        engine = self._engine(pub.circuit)
-        dynamic = is_dynamic(pub.circuit)
-        program = dynamic_program(pub.circuit, 0, "TensornetEstimator") if dynamic else None
-        extra = {"num_branches": np.zeros(pub.parameter_values.shape, dtype=np.int64)}
-
-        def evaluate(
-            index: tuple[int, ...],
-            body: QuantumCircuit,
-            values: dict[Parameter, float],
-            observables: list[SparsePauliOp],
-        ) -> list[float]:
-            if program is not None:
-                evs, traj = expectation_program(
-                    program,
-                    engine,
-                    observables,
-                    parameter_values=values,
-                    max_branches=self._max_branches,
+    def _run(self, pubs: list[EstimatorPub]) -> PrimitiveResult:
+        # exact values are computed in chunks (here or on workers); the precision noise is
+        # drawn afterwards from the PUB's generator, as in a one-PUB-at-a-time run
+        client, chunk_size = self._chunking()
+        options = self._worker_options()
+        tasks: list[EstimateTask] = []
+        plans = []
+        for pub in pubs:
+            dynamic = is_dynamic(pub.circuit)
+            body = (
+                pub.circuit
+                if dynamic
+                else strip_measurements(pub.circuit, 0, "TensornetEstimator")[0]
+            )
+            shape, positions = broadcast_positions(
+                pub.parameter_values.shape, pub.observables.shape
+            )
+            elements = np.broadcast_to(observable_elements(pub.observables), shape)
+            sets = [
+                (index, values, positions[index])
+                for index, values in iter_parameter_sets(body, pub.parameter_values)
+                if positions.get(index)
+            ]
+            bounds = chunk_bounds(len(sets), chunk_size)
+            for lo, hi in bounds:
+                chunk = sets[lo:hi]
+                ops = [[to_sparse_pauli_op(elements[o]) for o in outs] for _, _, outs in chunk]
+                tasks.append(
+                    (options, pub.circuit, [v for _, v, _ in chunk], ops, self._max_branches)
                 )
-                extra["num_branches"][index] = traj.num_branches
-                discarded[index] = float(np.max(engine.discarded_weight(traj.states)))
-                return evs
-            state = engine.prepare(body, values)
-            discarded[index] = float(engine.discarded_weight(state)[0])
-            return [float(engine.expectation(state, op)[0]) for op in observables]
+            plans.append((pub, dynamic, [index for index, _, _ in sets], len(bounds)))
+        outs = iter(run_chunks(estimate_chunk, tasks, client, key="tensornet-estimator"))
+        results = []
+        for pub, dynamic, indices, n_chunks in plans:
+            parts = [part for _ in range(n_chunks) for part in next(outs)]
+            per_set = dict(zip(indices, parts, strict=True))
+            results.append(self._assemble(pub, dynamic, per_set, as_generator(self._seed)))
+        return PrimitiveResult(results, metadata={"version": 2})
 
+    def _assemble(
+        self,
+        pub: EstimatorPub,
+        dynamic: bool,
+        per_set: dict[tuple[int, ...], tuple[list[float], float, int]],
+        rng: np.random.Generator,
+    ) -> PubResult:
+        discarded = np.zeros(pub.parameter_values.shape)
+        branches = np.zeros(pub.parameter_values.shape, dtype=np.int64)
+        for index, (_, dw, nb) in per_set.items():
+            discarded[index] = dw
+            branches[index] = nb
+
+        def evaluate(index: tuple[int, ...], *_: Any) -> list[float]:
+            return per_set[index][0]
+
+        extra = {"num_branches": branches} if dynamic else {}
         return estimator_pub_result(
             pub,
             "TensornetEstimator",
@@ -145,7 +196,7 @@ class TensornetEstimator(TensornetPrimitive, LocalEstimator):
             evaluate,
             strip=not dynamic,
             discarded_weight=discarded,
-            simulator=engine.name,
+            simulator=self._engine(pub.circuit).name,
             method=self._method_for(pub.circuit),
-            **(extra if dynamic else {}),
+            **extra,
         )

@@ -31,6 +31,7 @@ from qtwin._validation import (
 )
 
 if TYPE_CHECKING:
+    from qtwin.distributed import ClusterHandle
     from qtwin.tensornet import MPS
     from qtwin.tensornet.dynamic import Engine
 
@@ -121,13 +122,42 @@ class TensornetPrimitive:
         dtype: Any,
         device: Any,
         method: str = "auto",
+        cluster: Any = None,
+        chunk_size: int = 16,
     ) -> None:
+        from qtwin.distributed import as_handle
+
         as_generator(seed)  # validates the type
         self._seed = seed
         self._mps_options = MPSOptions.checked(
             max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device
         )
         self._method = check_choice(method, "method", METHODS)
+        self._cluster = as_handle(cluster)
+        self._chunk_size = check_positive_int(chunk_size, "chunk_size")
+
+    @property
+    def cluster(self) -> ClusterHandle:
+        """Where the parameter-set chunks run (:class:`~qtwin.distributed.ClusterHandle`)."""
+        return self._cluster
+
+    @property
+    def chunk_size(self) -> int:
+        """Parameter sets per task on a cluster (the chunks never depend on the workers)."""
+        return self._chunk_size
+
+    def close(self) -> None:
+        """Close the cluster client this primitive started (nothing for in-process runs)."""
+        self._cluster.close()
+
+    def _worker_options(self) -> dict[str, Any]:
+        """Keyword arguments that rebuild this primitive's simulation on a worker."""
+        return {"method": self._method, **self._mps_options.kwargs()}
+
+    def _chunking(self) -> tuple[Any, int | None]:
+        """The client (``None`` in-process) and the chunk size (``None``: one chunk per PUB)."""
+        client = self._cluster.client()
+        return client, (None if client is None else self._chunk_size)
 
     @property
     def seed(self) -> int | np.random.Generator | None:

@@ -24,6 +24,11 @@ PUB also reports ``num_branches`` (trajectories per parameter set). These qtwin 
 Seeding is per PUB as on Qiskit's ``StatevectorSampler``: with an int ``seed`` identical PUBs
 in one run give identical samples.
 
+With ``cluster=`` (e.g. ``get_backend("tensornet", cluster="dask:2")``) the parameter sets of
+all PUBs run as chunks of ``chunk_size`` on Dask workers and come back in PUB order; the seeds
+are drawn here as in a local run, so the samples equal the local ones
+(:mod:`~qtwin.backends.tensornet_chunks`).
+
 Example:
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(2); _ = qc.x(0); _ = qc.measure_all()
@@ -41,10 +46,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import Parameter, QuantumCircuit
-from qiskit.primitives.containers import BitArray, DataBin, SamplerPubResult
+from qiskit.primitives.containers import BitArray, DataBin, PrimitiveResult, SamplerPubResult
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
+from qtwin._validation import as_generator
 from qtwin.backends._primitive import RUN_CALLER, LocalSampler
 from qtwin.backends._pubs import (
     check_unitary_circuit,
@@ -52,8 +57,10 @@ from qtwin.backends._pubs import (
     iter_parameter_sets,
     pub_metadata,
     sampler_pub_result,
+    strip_measurements,
     warn_if_no_registers,
 )
+from qtwin.backends.tensornet_chunks import SampleTask, chunk_bounds, run_chunks, sample_chunk
 from qtwin.backends.tensornet_options import PURE_STATE_HINT, TensornetPrimitive
 from qtwin.circuits.dynamic import is_dynamic
 
@@ -75,6 +82,11 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         device: torch device (``"cpu"``, ``"cuda"``...), default CPU.
         method: ``"auto"`` (default: dense up to 20 qubits without truncation, MPS beyond),
             ``"mps"`` or ``"statevector"``.
+        cluster: where the parameter sets run: ``None``/``"local"`` (here), ``"dask:N"``,
+            ``"tcp://host:port"``, a ``distributed.Client`` or a
+            :class:`~qtwin.distributed.ClusterHandle` (:mod:`qtwin.distributed`). Same
+            ``seed``, same samples as a local run (:mod:`~qtwin.backends.tensornet_chunks`).
+        chunk_size: parameter sets per task on a cluster.
     """
 
     def __init__(
@@ -87,10 +99,19 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         dtype: Any = None,
         device: Any = None,
         method: str = "auto",
+        cluster: Any = None,
+        chunk_size: int = 16,
     ) -> None:
         super().__init__(default_shots=default_shots)
         self._init_tensornet(
-            seed, max_bond=max_bond, cutoff=cutoff, dtype=dtype, device=device, method=method
+            seed,
+            max_bond=max_bond,
+            cutoff=cutoff,
+            dtype=dtype,
+            device=device,
+            method=method,
+            cluster=cluster,
+            chunk_size=chunk_size,
         )
 
     def _check_pub(self, index: int, pub: SamplerPub) -> None:
@@ -106,53 +127,67 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
             stacklevel=RUN_CALLER,
         )
 
-    def _run_pub(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
-        if is_dynamic(pub.circuit):
-            return self._run_dynamic(pub, rng)
-        engine = self._engine(pub.circuit)
-        discarded = np.zeros(pub.shape)
+    def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
+        # every seed is drawn here, in the order of a one-PUB-at-a-time run, so that chunks
+        # computed anywhere (sample_chunk) give the same samples as the local run
+        client, chunk_size = self._chunking()
+        options = self._worker_options()
+        tasks: list[SampleTask] = []
+        plans = []
+        for pub in pubs:
+            rng = as_generator(self._seed)  # one generator per PUB, as Qiskit's reference
+            dynamic = is_dynamic(pub.circuit)
+            body = (
+                pub.circuit
+                if dynamic
+                else strip_measurements(pub.circuit, 0, "TensornetSampler")[0]
+            )
+            sets = list(iter_parameter_sets(body, pub.parameter_values))
+            seeds = [int(rng.integers(2**63 - 1)) for _ in sets]
+            bounds = chunk_bounds(len(sets), chunk_size)
+            for lo, hi in bounds:
+                values = [v for _, v in sets[lo:hi]]
+                tasks.append((options, pub.circuit, values, pub.shots, seeds[lo:hi]))
+            plans.append((pub, dynamic, [index for index, _ in sets], len(bounds)))
+        outs = iter(run_chunks(sample_chunk, tasks, client, key="tensornet-sampler"))
+        results = []
+        for pub, dynamic, indices, n_chunks in plans:
+            parts = [part for _ in range(n_chunks) for part in next(outs)]
+            per_set = dict(zip(indices, parts, strict=True))
+            assemble = self._assemble_dynamic if dynamic else self._assemble_static
+            results.append(assemble(pub, per_set))
+        return PrimitiveResult(results, metadata={"version": 2})
 
-        def sample(
-            index: tuple[int, ...],
-            body: QuantumCircuit,
-            values: dict[Parameter, float],
-            qubits: list[int],
-        ) -> np.ndarray:
-            state = engine.prepare(body, values)
-            seed = int(rng.integers(2**63 - 1))
-            if qubits:
-                shots = np.array([pub.shots])
-                samples = engine.sample(state, shots, np.random.default_rng(seed))
-            else:
-                samples = np.zeros((pub.shots, body.num_qubits), dtype=np.int64)
-            discarded[index] = float(engine.discarded_weight(state)[0])
-            return samples
+    def _assemble_static(
+        self, pub: SamplerPub, per_set: dict[tuple[int, ...], tuple[np.ndarray, float, int]]
+    ) -> SamplerPubResult:
+        discarded = np.zeros(pub.shape)
+        for index, (_, dw, _) in per_set.items():
+            discarded[index] = dw
+
+        def sample(index: tuple[int, ...], *_: Any) -> np.ndarray:
+            return per_set[index][0]
 
         return sampler_pub_result(
             pub,
             "TensornetSampler",
             sample,
             discarded_weight=discarded,
-            simulator=engine.name,
+            simulator=self._engine(pub.circuit).name,
             method=self._method_for(pub.circuit),
         )
 
-    def _run_dynamic(self, pub: SamplerPub, rng: np.random.Generator) -> SamplerPubResult:
-        """Sample a dynamic PUB by branching trajectories, one run per parameter set."""
-        from qtwin.tensornet.dynamic import sample_program
-
+    def _assemble_dynamic(
+        self, pub: SamplerPub, per_set: dict[tuple[int, ...], tuple[np.ndarray, float, int]]
+    ) -> SamplerPubResult:
         circuit = pub.circuit
-        program = dynamic_program(circuit, 0, "TensornetSampler")
-        engine = self._engine(circuit)
         bits = np.zeros(pub.shape + (pub.shots, circuit.num_clbits), dtype=bool)
         discarded = np.zeros(pub.shape)
         branches = np.zeros(pub.shape, dtype=np.int64)
-        for index, values in iter_parameter_sets(circuit, pub.parameter_values):
-            seed = int(rng.integers(2**63 - 1))
-            out = sample_program(program, engine, pub.shots, seed=seed, parameter_values=values)
-            bits[index] = out.bits
-            discarded[index] = out.discarded_weight
-            branches[index] = out.num_branches
+        for index, (b, dw, nb) in per_set.items():
+            bits[index] = b
+            discarded[index] = dw
+            branches[index] = nb
         data = {
             creg.name: BitArray.from_bool_array(
                 bits[..., [circuit.find_bit(b).index for b in creg]], order="little"
@@ -161,7 +196,7 @@ class TensornetSampler(TensornetPrimitive, LocalSampler):
         }
         extra = {
             "discarded_weight": discarded,
-            "simulator": engine.name,
+            "simulator": self._engine(circuit).name,
             "method": self._method_for(circuit),
             "num_branches": branches,
         }

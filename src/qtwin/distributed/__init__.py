@@ -9,13 +9,16 @@ through this package.
 * :func:`map_units`: ``fn(item, seed)`` per item, seeds from (root seed, job name, unit key)
   via :class:`numpy.random.SeedSequence`, results in input order, a progress bar, an
   ``on_result`` hook for storing results as they complete;
-* :func:`share`, :func:`persist_units`: data placed on (or built on) the workers once.
+* :func:`share`, :func:`persist_units`: data placed on (or built on) the workers once;
+* :class:`ClusterHandle`: a spec held by a long-lived object (a primitive), its client made
+  on first use and closed once.
 
 Example:
     >>> map_units(lambda x, seed: x * x, [1, 2, 3], cluster="local", progress=False)
     [1, 4, 9]
 """
 
+from qtwin.distributed.handle import ClusterHandle, as_handle
 from qtwin.distributed.spec import ClusterSpec, close_client, cluster, get_client, parse_spec
 from qtwin.distributed.units import (
     UnitKey,
@@ -27,6 +30,8 @@ from qtwin.distributed.units import (
 )
 
 __all__ = [
+    "ClusterHandle",
+    "as_handle",
     "ClusterSpec",
     "UnitKey",
     "close_client",
