@@ -400,3 +400,52 @@ def test_dry_run_refuses_bad_input_with_exit_2(tmp_path, capsys):
     broken.write_text("OPENQASM 2.0;\nqreg q[1];\nfoo q[0];\n")
     assert main(["dry-run", str(broken), "--backend", "fake:manila"]) == 2
     assert "broken.qasm" in capsys.readouterr().err
+
+
+# --- issue 18 item 6 / issue 16 item 6: --version, run --help, did you mean --------------
+
+
+def test_version(capsys):
+    from qtwin import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qtwin {__version__}"
+
+
+def test_run_help_lists_the_experiments(toy, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: qtwin run" in out
+    assert "  toy   Toy one." in out and "  toy2  Toy two." in out
+
+
+def test_run_name_help_lists_typed_fields(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "simulate", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "config fields of simulate" in out
+    assert "  max_bond: int = 64\n      bond-dimension cap of the direct MPS state check" in out
+    assert "[1 <= value <= 30]" in out
+    assert "  circuits: tuple[str, ...] = qft_8,w_state_8,random_brickwork_10,ghz_50" in out
+
+
+def test_run_name_help_of_an_unknown_name_suggests(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "simulte", "--help"])
+    assert exc.value.code == 2
+    assert "did you mean 'simulate'?" in capsys.readouterr().err
+
+
+def test_did_you_mean_for_experiments_keys_and_backends(toy, tmp_path, capsys):
+    assert main(["run", "toyy", "--out", str(tmp_path / "a")]) == 2
+    assert "unknown experiment 'toyy'; did you mean 'toy'?" in capsys.readouterr().err
+    assert main(["run", "toy", "--out", str(tmp_path / "b"), "--set", "scal=2"]) == 2
+    assert "unknown config key 'scal'; did you mean 'scale'?" in capsys.readouterr().err
+    assert main(["run", "toy", "--out", str(tmp_path / "c"), "--backend", "tensornett"]) == 2
+    assert "did you mean 'tensornet'?" in capsys.readouterr().err
+    assert not any((tmp_path / d).exists() for d in "abc")

@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="qtwin experiments: quantum circuits and their classical twins on one "
         "shared tensor-network simulator.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"qtwin {_version()}", help="print the version"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p_list = sub.add_parser("list", help="list the registered experiments")
@@ -61,8 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="also show each default config"
     )
 
-    p_run = sub.add_parser("run", help="run one experiment")
-    p_run.add_argument("name", metavar="NAME", help="experiment name (see `qtwin list`)")
+    p_run = sub.add_parser(
+        "run",
+        help="run one experiment",
+        add_help=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run one experiment into --out (runs/NAME): results.json, figures and "
+        "report.html. `qtwin run NAME --help` lists NAME's config fields.",
+    )
+    p_run.add_argument(
+        "-h", "--help", action=_RunHelp, help="show this help (after NAME: NAME's config fields)"
+    )
+    p_run.add_argument("name", metavar="NAME", help="experiment name (listed below)")
     p_run.add_argument("--backend", default=None, help="run on this backend only")
     p_run.add_argument("--seed", type=int, default=0, help="seed of the run (default 0)")
     p_run.add_argument("--out", default=None, help="output folder (default runs/NAME)")
@@ -98,6 +111,58 @@ def build_parser() -> argparse.ArgumentParser:
     p_dry.add_argument("--backend", required=True, help="e.g. ibm:fake_manila, fake:manila")
     p_dry.add_argument("--shots", type=int, default=None, help="shots per circuit (1024)")
     return parser
+
+
+def _version() -> str:
+    from qtwin import __version__
+
+    return __version__
+
+
+class _RunHelp(argparse.Action):
+    """``qtwin run --help``: the experiments; ``qtwin run NAME --help``: NAME's fields."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from qtwin.experiments.registry import describe_fields
+
+        name = getattr(namespace, "name", None)
+        if name:
+            try:
+                exp = get_experiment(name)
+            except ValueError as exc:
+                parser.exit(2, f"qtwin: error: {exc}\n")
+        parser.print_help()
+        print()
+        if name:
+            print(f"{name}: {exp.description}")
+            print(
+                "runs circuits: takes --backend"
+                if exp.circuits
+                else "runs no circuits: no --backend"
+            )
+            print()
+            print(describe_fields(name))
+        else:
+            print(_experiment_list())
+        parser.exit()
+
+
+def _experiment_list() -> str:
+    """``experiments:`` and one line per experiment with its description."""
+    names = list_experiments()
+    width = max((len(n) for n in names), default=0)
+    lines = ["experiments (qtwin run NAME --help for each one's config fields):"]
+    lines += [f"  {n:<{width}}  {get_experiment(n).description}" for n in names]
+    return "\n".join(lines)
 
 
 def _cmd_dry_run(files: Sequence[str], backend: str, shots: int | None) -> None:
@@ -258,15 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             _cmd_list(args.verbose)
         elif args.command == "run":
-            # unknown names and backends fail before anything is created
+            # unknown names, backends and bad config values fail before anything is created
             validate_backend(args.name, args.backend)
+            overrides = parse_set_options(args.overrides)
+            get_experiment(args.name).make_config(overrides)
             out_hint = args.out or f"runs/{args.name}"
             _run_one(
                 args.name,
                 out=args.out,
                 backend=args.backend,
                 seed=args.seed,
-                overrides=parse_set_options(args.overrides),
+                overrides=overrides,
                 force=args.force,
                 progress=not args.no_progress,
                 wait=args.wait,

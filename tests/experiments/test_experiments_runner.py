@@ -19,7 +19,10 @@ from qtwin.experiments import registry as registry_module
 def test_registry_lists_and_finds(toy):
     assert "toy" in list_experiments() and "simulate" in list_experiments()
     assert get_experiment("toy").description == "A toy experiment."
-    with pytest.raises(ValueError, match="unknown experiment 'toy2'; available experiments: .*toy"):
+    with pytest.raises(
+        ValueError,
+        match="unknown experiment 'toy2'; did you mean 'toy'. available experiments: .*toy",
+    ):
         get_experiment("toy2")
 
 
@@ -249,3 +252,49 @@ def test_unknown_backend_is_refused_before_the_folder_is_touched(toy, tmp_path):
     with pytest.raises(ValueError, match="unknown backend 'bogus'"):
         run_experiment("toy", out=out, backend="bogus", progress=False)
     assert not out.exists()
+
+
+# --- typed configs (contract C2) -------------------------------------------------------
+
+
+def test_typed_experiment_gets_its_instance_and_run_json_stores_asdict(monkeypatch, tmp_path):
+    from dataclasses import dataclass
+
+    from qtwin.experiments.config import option
+
+    monkeypatch.setattr(registry_module, "_REGISTRY", dict(registry_module._REGISTRY))
+
+    @dataclass(frozen=True)
+    class CountConfig:
+        """Count up to n."""
+
+        n: int = option(3, "how far", low=0)
+        steps: tuple[int, ...] = option((1, 2), "step sizes", low=1)
+
+    seen = []
+
+    @register("count", config=CountConfig, circuits=False)
+    def run(config, *, backend, seed, store, progress):
+        seen.append(config)
+        return {
+            "total": sum(store.compute(f"s/{s}", lambda s=s: s * config.n) for s in config.steps)
+        }
+
+    exp = get_experiment("count")
+    assert exp.typed and exp.description == "Count up to n."
+    assert exp.default_config == {"n": 3, "steps": [1, 2]}
+    res = run_experiment("count", out=tmp_path, progress=False, overrides={"steps": "2,3"})
+    assert seen == [CountConfig(n=3, steps=(2, 3))] and res["metrics"]["total"] == 15
+    assert json.loads((tmp_path / "run.json").read_text())["config"] == {"n": 3, "steps": [2, 3]}
+    with pytest.raises(ConfigMismatchError, match=r"steps \[2, 3\] -> \[1, 2\]"):
+        run_experiment("count", out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="must be >= 1"):
+        run_experiment("count", out=tmp_path / "new", progress=False, overrides={"steps": "0"})
+    assert not (tmp_path / "new").exists()
+
+    @dataclass(frozen=True)
+    class BadDefault:
+        n: int = option(0, "n", low=1)
+
+    with pytest.raises(ValueError, match="default config of experiment 'bad' is invalid"):
+        register("bad", config=BadDefault)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import sys
@@ -15,7 +16,7 @@ from qiskit import QuantumCircuit
 from qiskit.primitives import StatevectorEstimator
 
 from qtwin.experiments import get_experiment, run_experiment, write_report
-from qtwin.experiments.simulate import zz_observables
+from qtwin.experiments.simulate import SimulateConfig, zz_observables
 
 
 class BiasedEstimator(StatevectorEstimator):
@@ -177,8 +178,45 @@ def test_backend_argument_restricts_the_run(stand_ins, tmp_path):
 
 def test_default_config_is_small():
     config = get_experiment("simulate").config()
-    assert set(config["backends"]) >= {"tensornet", "aer"}
-    assert "ghz_50" in config["circuits"]
+    assert isinstance(config, SimulateConfig)
+    assert set(config.backends) >= {"tensornet", "aer"}
+    assert "ghz_50" in config.circuits
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"backends": ""}, "config key 'backends' is empty"),
+        ({"max_bond": "0"}, "config key 'max_bond' must be >= 1, got 0"),
+        ({"precision": "0"}, "config key 'precision' must be > 0 or none"),
+        ({"max_bnd": "3"}, "did you mean 'max_bond'"),
+    ],
+)
+def test_bad_config_is_refused_before_anything_is_written(tmp_path, overrides, match):
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match=match):
+        run_experiment("simulate", out=out, progress=False, overrides=overrides)
+    assert not out.exists()
+
+
+def test_run_function_receives_the_typed_instance(stand_ins, tmp_path):
+    config = SimulateConfig(circuits=("ghz_3",), backends=("exact",))
+    res = run_experiment("simulate", out=tmp_path, progress=False, overrides=config)
+    assert res["config"]["circuits"] == ["ghz_3"] and res["config"]["backends"] == ["exact"]
+    run_json = json.loads((tmp_path / "run.json").read_text())
+    assert run_json["config"] == dataclasses.asdict(config) | {
+        "circuits": ["ghz_3"],
+        "backends": ["exact"],
+        "mps_backends": ["tensornet", "aer"],
+    }
+    # the same config given as --set strings resumes the same run
+    again = run_experiment(
+        "simulate",
+        out=tmp_path,
+        progress=False,
+        overrides={"circuits": "ghz_3", "backends": "exact"},
+    )
+    assert again["units"]["computed"] == 0 and again["metrics"] == res["metrics"]
 
 
 def _real_modules_ready() -> bool:

@@ -1,8 +1,10 @@
 """Runnable experiments: a config in, ``results.json``, figures and an HTML report out.
 
-Each experiment is a function registered with :func:`register` together with a small
-default config. :func:`run_experiment` applies overrides, runs it into an output folder
-(``runs/<name>`` by default) and records config, seed, backend, versions, timestamps and
+Each experiment is a function registered with :func:`register` together with its config:
+a frozen dataclass whose fields are declared with :func:`option` (default, help, bounds),
+so that overrides are typed and checked before anything is written.
+:func:`run_experiment` applies overrides, runs it into an output folder (``runs/<name>`` by
+default) and records config, seed, backend, versions, timestamps and
 metrics in ``results.json``; figures are PNG files beside it, and
 :func:`~qtwin.experiments.report.write_report` turns the folder into a self-contained
 ``report.html``. Work is split into named units that are stored as they finish, so an
@@ -15,13 +17,20 @@ Example:
     >>> from qtwin.experiments import list_experiments, get_experiment
     >>> "simulate" in list_experiments()
     True
-    >>> get_experiment("simulate").config()["max_bond"]
+    >>> get_experiment("simulate").config().max_bond
     64
 """
 
 from __future__ import annotations
 
-from qtwin.experiments.config import apply_overrides, coerce_value, parse_set_options
+from qtwin.experiments.config import (
+    apply_overrides,
+    coerce_value,
+    config_to_dict,
+    make_config,
+    option,
+    parse_set_options,
+)
 from qtwin.experiments.registry import (
     Experiment,
     ExperimentFunction,
@@ -59,6 +68,9 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "coerce_value",
+    "config_to_dict",
+    "make_config",
+    "option",
     "get_experiment",
     "list_experiments",
     "make_progress",

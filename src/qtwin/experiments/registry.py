@@ -1,9 +1,12 @@
 """The experiment registry: ``@register``, ``list_experiments`` and ``get_experiment``.
 
 An experiment is a function ``run(config, *, backend, seed, store, progress) -> metrics``
-registered under a name together with its default configuration. The defaults are small so
-that every experiment finishes in seconds (``qtwin tour`` runs them all); larger runs change
-them with overrides (``qtwin run NAME --set key=value``).
+registered under a name together with its configuration: a frozen dataclass whose fields
+are declared with :func:`~qtwin.experiments.config.option` (the run function then receives
+an instance), or, for experiments not yet converted, a flat dict of defaults (the run
+function receives a dict). The defaults are small so that every experiment finishes in
+seconds (``qtwin tour`` runs them all); larger runs change them with overrides
+(``qtwin run NAME --set key=value``; ``qtwin run NAME --help`` lists the fields).
 
 Experiments living in modules of :mod:`qtwin.experiments` register themselves when the
 package is first asked for them, so a new experiment is one new module with one
@@ -20,6 +23,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from qtwin.experiments.config import (
+    FieldInfo,
+    apply_overrides,
+    config_fields,
+    config_to_dict,
+    did_you_mean,
+    is_config_class,
+    make_config,
+    validate_config,
+)
+
 if TYPE_CHECKING:
     from qtwin.experiments.store import ResultStore
 
@@ -31,11 +45,12 @@ __all__ = [
     "list_experiments",
     "get_experiment",
     "validate_backend",
+    "describe_markdown",
 ]
 
 #: Modules of this package that hold the framework itself, not experiments.
 _FRAMEWORK_MODULES = frozenset(
-    {"registry", "config", "store", "runner", "report", "provenance", "figures"}
+    {"registry", "config", "store", "runner", "report", "provenance", "figures", "results"}
 )
 
 _REGISTRY: dict[str, Experiment] = {}
@@ -59,7 +74,7 @@ class ExperimentFunction(Protocol):
 
     def __call__(
         self,
-        config: dict[str, Any],
+        config: Any,
         *,
         backend: str | None,
         seed: int,
@@ -75,12 +90,14 @@ class Experiment:
     Attributes:
         name: the name used by :func:`get_experiment` and ``qtwin run NAME``.
         run: the run function (see :class:`ExperimentFunction`).
-        default_config: the small, fast default configuration (a JSON-able dict of
-            scalars and lists); :meth:`config` returns a private copy.
+        default_config: the small, fast default configuration in its JSON form (a dict of
+            scalars and lists; for a typed config, ``config_to_dict`` of the default
+            instance).
         description: one line shown by ``qtwin list``.
         circuits: whether the experiment runs circuits, so that ``--backend`` means
             something for it (experiments without circuits refuse a backend, see
             :func:`validate_backend`).
+        config_class: the typed config dataclass, or ``None`` for a legacy dict config.
     """
 
     name: str
@@ -88,29 +105,66 @@ class Experiment:
     default_config: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     circuits: bool = True
+    config_class: type | None = None
 
-    def config(self) -> dict[str, Any]:
-        """Return a deep copy of the default configuration, safe to modify."""
+    @property
+    def typed(self) -> bool:
+        """Whether the experiment declares a typed config dataclass."""
+        return self.config_class is not None
+
+    def config(self) -> Any:
+        """The default configuration: a config instance, or a private dict copy (legacy)."""
+        if self.config_class is not None:
+            return make_config(self.config_class)
         return copy.deepcopy(dict(self.default_config))
+
+    def make_config(self, overrides: Mapping[str, Any] | Any | None = None) -> Any:
+        """The configuration with ``overrides`` applied, coerced and validated.
+
+        Args:
+            overrides: ``{key: value}`` (strings parsed as by ``--set``), or, for a typed
+                experiment, an instance of its config class.
+
+        Raises:
+            ValueError: an unknown key (with a "did you mean"), a bad value, or a value
+                refused by the config's checks.
+            TypeError: a config instance of another class.
+        """
+        if self.config_class is None:
+            return apply_overrides(self.default_config, overrides)
+        if overrides is not None and not isinstance(overrides, Mapping):
+            if type(overrides) is not self.config_class:
+                raise TypeError(
+                    f"experiment {self.name!r} takes a {self.config_class.__name__} config or "
+                    f"a dict of overrides, got {type(overrides).__name__}"
+                )
+            return validate_config(overrides)
+        return make_config(self.config_class, overrides)
+
+    def fields(self) -> list[FieldInfo]:
+        """The config fields (name, type, default, help, bounds); ``[]`` for a legacy config."""
+        return config_fields(self.config_class) if self.config_class is not None else []
 
 
 def register(
     name: str,
     *,
-    config: Mapping[str, Any],
+    config: type | Mapping[str, Any],
     description: str | None = None,
     replace: bool = False,
     circuits: bool = True,
 ) -> Callable[[ExperimentFunction], ExperimentFunction]:
-    """Decorator registering ``run`` as the experiment ``name`` with default ``config``.
+    """Decorator registering ``run`` as the experiment ``name`` with its ``config``.
 
     Args:
         name: unique experiment name (letters, digits, ``-`` and ``_``).
-        config: the default configuration: a flat dict whose values are ``int``,
-            ``float``, ``bool``, ``str``, ``None`` or lists of those. Overrides given as
-            ``key=value`` strings are coerced to the type of the default value.
+        config: the config class: a frozen dataclass whose fields are declared with
+            :func:`~qtwin.experiments.config.option` (the run function receives an
+            instance). Legacy: a flat dict of defaults whose values are ``int``, ``float``,
+            ``bool``, ``str``, ``None`` or lists of those (the run function receives a
+            dict; ``key=value`` overrides are coerced to the type of the default value).
         description: one line for ``qtwin list``; the first line of the function's
-            docstring when omitted.
+            docstring (else of the config class's docstring) when omitted.
         replace: allow replacing an experiment already registered under ``name``.
         circuits: ``False`` for an experiment that runs no circuits (it then refuses a
             ``backend``, see :func:`validate_backend`).
@@ -119,16 +173,25 @@ def register(
         The decorator; it returns the function unchanged.
 
     Raises:
-        ValueError: for an invalid or already registered name, or a config that is not a
-            flat dict of JSON scalars and lists.
+        ValueError: for an invalid or already registered name, a dict config that is not
+            flat JSON scalars and lists, or a config class whose defaults fail its checks.
+        TypeError: a config class with a field that has no default or an unreadable type.
 
     Example:
-        >>> @register("doc-demo", config={"n": 3}, replace=True)
+        >>> from dataclasses import dataclass
+        >>> from qtwin.experiments.config import option
+        >>> @dataclass(frozen=True)
+        ... class DemoConfig:
+        ...     n: int = option(3, "how far to count", low=0)
+        >>> @register("doc-demo", config=DemoConfig, circuits=False, replace=True)
         ... def demo(config, *, backend, seed, store, progress):
         ...     '''Count to n.'''
-        ...     return {"total": sum(range(config["n"]))}
-        >>> get_experiment("doc-demo").description
-        'Count to n.'
+        ...     return {"total": sum(range(config.n))}
+        >>> exp = get_experiment("doc-demo")
+        >>> exp.description, exp.config(), exp.default_config
+        ('Count to n.', DemoConfig(n=3), {'n': 3})
+        >>> exp.make_config({"n": "5"}).n
+        5
         >>> _ = _REGISTRY.pop("doc-demo")
     """
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_" for c in name):
@@ -136,7 +199,18 @@ def register(
             f"experiment name must be a non-empty string of letters, digits, '-' and '_', "
             f"got {name!r}"
         )
-    _check_config(config, name)
+    if is_config_class(config):
+        config_class: type | None = config
+        try:
+            defaults = config_to_dict(make_config(config))
+        except ValueError as exc:
+            raise ValueError(
+                f"the default config of experiment {name!r} is invalid: {exc}"
+            ) from exc
+    else:
+        _check_config(config, name)
+        config_class = None
+        defaults = copy.deepcopy(dict(config))
 
     def decorator(func: ExperimentFunction) -> ExperimentFunction:
         if name in _REGISTRY and not replace:
@@ -146,22 +220,32 @@ def register(
             )
         doc = description
         if doc is None:
-            doc = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
+            doc = _first_line(func.__doc__) or _first_line(getattr(config_class, "__doc__", ""))
         _REGISTRY[name] = Experiment(
             name=name,
             run=func,
-            default_config=copy.deepcopy(dict(config)),
+            default_config=defaults,
             description=doc,
             circuits=bool(circuits),
+            config_class=config_class,
         )
         return func
 
     return decorator
 
 
+def _first_line(doc: str | None) -> str:
+    text = (doc or "").strip()
+    # dataclasses give undocumented classes a signature docstring: "Name(field: type = ...)"
+    return text.splitlines()[0] if text and not text.endswith(")") else ""
+
+
 def _check_config(config: Mapping[str, Any], name: str) -> None:
     if not isinstance(config, Mapping):
-        raise ValueError(f"config of experiment {name!r} must be a dict, got {type(config)}")
+        raise ValueError(
+            f"config of experiment {name!r} must be a config dataclass (fields declared with "
+            f"option()) or a dict, got {config!r}"
+        )
     scalars = (bool, int, float, str, type(None))
     for key, value in config.items():
         if not isinstance(key, str):
@@ -219,13 +303,20 @@ def get_experiment(name: str) -> Experiment:
         Traceback (most recent call last):
         ...
         ValueError: unknown experiment 'nope'; available experiments: ...simulate...
+        >>> get_experiment("simulte")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown experiment 'simulte'; did you mean 'simulate'? available ...
     """
     _load_builtins()
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
         names = ", ".join(sorted(_REGISTRY)) or "(none)"
-        raise ValueError(f"unknown experiment {name!r}; available experiments: {names}") from None
+        hint = did_you_mean(name, list(_REGISTRY)) if isinstance(name, str) else ""
+        raise ValueError(
+            f"unknown experiment {name!r}{hint or ';'} available experiments: {names}"
+        ) from None
 
 
 def validate_backend(experiment: str, backend: str | None) -> None:
@@ -281,6 +372,7 @@ def validate_backend(experiment: str, backend: str | None) -> None:
         except ValueError as exc:
             raise ValueError(f"unknown backend {backend!r} for --backend: {exc}") from None
         return
+    hint = did_you_mean(name, [n for n in available if not n.startswith("fake:")])
     shown = [n for n in available if not n.startswith("fake:")]
     fakes = [n for n in available if n.startswith("fake:")]
     if fakes:
@@ -288,5 +380,108 @@ def validate_backend(experiment: str, backend: str | None) -> None:
     if "ibm:<device>" not in shown:
         shown.append("ibm:<device> (needs a saved IBM Quantum account)")
     raise ValueError(
-        f"unknown backend {backend!r} for --backend; available here: {', '.join(shown)}"
+        f"unknown backend {backend!r} for --backend{hint or ';'} available here: {', '.join(shown)}"
     )
+
+
+def describe_fields(name: str) -> str:
+    """The config fields of experiment ``name`` as plain text (``qtwin run NAME --help``).
+
+    One block per field: ``--set key=VALUE``, the type, the default, the help line and the
+    bounds. A legacy dict config lists its keys and defaults only.
+
+    Example:
+        >>> print(describe_fields("simulate"))  # doctest: +ELLIPSIS
+        config fields of simulate (set with --set KEY=VALUE):
+          circuits: tuple[str, ...] = qft_8,w_state_8,random_brickwork_10,ghz_50
+              corpus circuits to run (names from qtwin.circuits.corpus.list_circuits())
+        ...
+    """
+    import json
+
+    from qtwin.experiments.config import _show
+
+    exp = get_experiment(name)
+    lines = [f"config fields of {name} (set with --set KEY=VALUE):"]
+    if not exp.typed:
+        for key, value in exp.default_config.items():
+            lines.append(f"  {key} = {json.dumps(value)}")
+        return "\n".join(lines)
+    for info in exp.fields():
+        lines.append(f"  {info.name}: {info.type_name} = {_show(info.default)}")
+        text = info.help
+        if info.constraints():
+            text += f" [{info.constraints()}]"
+        lines.append(f"      {text}")
+    return "\n".join(lines)
+
+
+def describe_markdown() -> str:
+    """``docs/experiments.md``: every experiment with its description and config fields.
+
+    Regenerate the page with ``python -m qtwin.experiments.registry > docs/experiments.md``;
+    a test checks that the page is up to date.
+
+    Example:
+        >>> text = describe_markdown()
+        >>> text.startswith("# Experiments"), "## simulate" in text
+        (True, True)
+    """
+    import json
+
+    from qtwin.experiments.config import _show
+
+    out = [
+        "# Experiments",
+        "",
+        "<!-- generated by `python -m qtwin.experiments.registry > docs/experiments.md`;",
+        "     do not edit by hand: tests/experiments/test_experiments_docs.py checks it -->",
+        "",
+        "Every experiment runs with `qtwin run NAME` (defaults: small, seconds to a minute)",
+        "and takes `--set KEY=VALUE` for each field below (`qtwin run NAME --help` prints the",
+        "same list). Lists are comma-separated (`--set dims=2,3,5`); `none` means `None`.",
+        "Experiments that run circuits honour `--backend`; the others refuse it.",
+        "",
+        "| experiment | what it does | `--backend` |",
+        "|---|---|---|",
+    ]
+    names = list_experiments()
+    for name in names:
+        exp = _REGISTRY[name]
+        out.append(
+            f"| [`{name}`](#{name}) | {_md(exp.description)} | {'yes' if exp.circuits else 'no'} |"
+        )
+    for name in names:
+        exp = _REGISTRY[name]
+        out += ["", f"## {name}", "", _md(exp.description) or "(no description)", ""]
+        if exp.typed:
+            out += [
+                f"Config class: `{exp.config_class.__module__}.{exp.config_class.__qualname__}`.",
+                "",
+                "| field | type | default | meaning | allowed |",
+                "|---|---|---|---|---|",
+            ]
+            for info in exp.fields():
+                out.append(
+                    f"| `{info.name}` | `{info.type_name}` | `{_show(info.default)}` | "
+                    f"{_md(info.help)} | {_md(info.constraints())} |"
+                )
+        else:
+            out += ["Config (untyped; keys and defaults):", "", "| key | default |", "|---|---|"]
+            for key, value in exp.default_config.items():
+                out.append(f"| `{key}` | `{json.dumps(value)}` |")
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    # run as a script, this file is ``__main__``: ask the package's own registry
+    from qtwin.experiments.registry import describe_markdown as _describe
+
+    sys.stdout.write(_describe())

@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from qtwin._io import atomic_write_json, to_jsonable
-from qtwin.experiments.config import apply_overrides
+from qtwin.experiments.config import config_to_dict
 from qtwin.experiments.provenance import dependency_versions, utc_now
 from qtwin.experiments.registry import Progress, get_experiment, validate_backend
 from qtwin.experiments.store import ResultStore
@@ -267,7 +267,8 @@ def run_experiment(
         seed: seed of all randomness of the run.
         out: output folder; ``runs/<name>`` when omitted.
         overrides: ``{key: value}`` changes to the default config; string values are
-            parsed like ``--set key=value`` (see :func:`~qtwin.experiments.config.apply_overrides`).
+            parsed like ``--set key=value`` (see :func:`~qtwin.experiments.config.make_config`);
+            or, for an experiment with a typed config, a complete config instance.
         overwrite: discard an earlier run in ``out`` that has a different config instead of
             raising :class:`ConfigMismatchError`.
         progress: draw tqdm progress bars.
@@ -277,9 +278,11 @@ def run_experiment(
         The contents of ``results.json`` plus ``"out_dir"``: the output folder.
 
     Raises:
-        ValueError: unknown experiment or config key, a bad override value, or a backend
-            the experiment cannot use (see :func:`~qtwin.experiments.registry.validate_backend`);
-            all raised before anything is written into ``out``.
+        ValueError: unknown experiment or config key, a bad override value (wrong type,
+            outside the field's bounds or choices, refused by the config's
+            ``__post_init__``), or a backend the experiment cannot use (see
+            :func:`~qtwin.experiments.registry.validate_backend`); all raised before
+            anything is written into ``out``.
         ConfigMismatchError: ``out`` holds a different run (or a damaged ``run.json``:
             :class:`DamagedRunFileError`) and ``overwrite`` is false.
         RunLockedError: another process runs into ``out`` (after ``wait`` seconds).
@@ -294,7 +297,7 @@ def run_experiment(
         True
     """
     experiment = get_experiment(name)
-    config = apply_overrides(experiment.default_config, overrides)
+    config = experiment.make_config(overrides)
     if isinstance(seed, bool) or not isinstance(seed, int):
         try:
             import numpy as np
@@ -310,13 +313,23 @@ def run_experiment(
         raise TypeError(f"backend must be a backend name (str) or None, got {backend!r}")
     validate_backend(name, backend)  # before anything is written into the folder
     out_dir = Path(out) if out is not None else default_out_dir(name)
-    spec = to_jsonable({"experiment": name, "config": config, "seed": seed, "backend": backend})
+    spec = to_jsonable(
+        {"experiment": name, "config": config_to_dict(config), "seed": seed, "backend": backend}
+    )
     with run_lock(out_dir, wait=wait):
-        return _run_locked(experiment, out_dir, spec, overwrite=overwrite, progress=progress)
+        return _run_locked(
+            experiment, out_dir, spec, overwrite=overwrite, progress=progress, config=config
+        )
 
 
 def _run_locked(
-    experiment: Any, out_dir: Path, spec: dict[str, Any], *, overwrite: bool, progress: bool
+    experiment: Any,
+    out_dir: Path,
+    spec: dict[str, Any],
+    *,
+    overwrite: bool,
+    progress: bool,
+    config: Any,
 ) -> dict[str, Any]:
     """The body of :func:`run_experiment`, run while holding the folder's lock."""
     name, seed, backend = spec["experiment"], spec["seed"], spec["backend"]
@@ -324,8 +337,9 @@ def _run_locked(
     store = ResultStore(out_dir, fingerprint=run_fingerprint(spec))
     started = utc_now()
     t0 = time.perf_counter()
+    # typed: the validated (frozen) instance; legacy dict: a private JSON copy
     metrics = experiment.run(
-        json.loads(json.dumps(spec["config"])),
+        config if experiment.typed else json.loads(json.dumps(spec["config"])),
         backend=backend,
         seed=seed,
         store=store,

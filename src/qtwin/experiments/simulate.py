@@ -29,33 +29,64 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from qtwin.experiments.config import config_to_dict, option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run", "zz_observables"]
+__all__ = ["DEFAULT_CONFIG", "SimulateConfig", "run", "zz_observables"]
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    # corpus circuits (names from qtwin.circuits.corpus.list_circuits())
-    "circuits": ["qft_8", "w_state_8", "random_brickwork_10", "ghz_50"],
-    # backends to run (qtwin.backends.get_backend names)
-    "backends": ["tensornet", "aer", "fake:guadalupe"],
-    # backends that run circuits wider than max_dense_qubits (MPS methods)
-    "mps_backends": ["tensornet", "aer"],
-    # widest circuit run on device backends (fake:*, ibm:*); noisy simulation costs ~4**n
-    "device_max_qubits": 8,
-    # skip (and record) configured backends this machine cannot run, instead of failing
-    "skip_unavailable": True,
-    # widest circuit given a dense statevector reference (and run on every backend)
-    "max_dense_qubits": 20,
-    # bond-dimension cap of the direct MPS state check
-    "max_bond": 64,
-    # estimator precision (None: each backend's default; simulators are exact)
-    "precision": None,
-}
+
+@dataclass(frozen=True)
+class SimulateConfig:
+    """Corpus circuits on every backend, checked against exact references."""
+
+    circuits: tuple[str, ...] = option(
+        ("qft_8", "w_state_8", "random_brickwork_10", "ghz_50"),
+        "corpus circuits to run (names from qtwin.circuits.corpus.list_circuits())",
+    )
+    backends: tuple[str, ...] = option(
+        ("tensornet", "aer", "fake:guadalupe"),
+        "backends to run (qtwin.backends.get_backend names)",
+    )
+    mps_backends: tuple[str, ...] = option(
+        ("tensornet", "aer"),
+        "backends that also run circuits wider than max_dense_qubits (MPS methods)",
+    )
+    device_max_qubits: int = option(
+        8,
+        "widest circuit run on device backends (fake:*, ibm:*); noisy simulation costs ~4**n",
+        low=1,
+    )
+    skip_unavailable: bool = option(
+        True, "skip (and record) configured backends this machine cannot run, instead of failing"
+    )
+    max_dense_qubits: int = option(
+        20,
+        "widest circuit given a dense statevector reference (and run on every backend)",
+        low=1,
+        high=30,
+    )
+    max_bond: int = option(64, "bond-dimension cap of the direct MPS state check", low=1)
+    precision: float | None = option(
+        None, "estimator precision, > 0 (none: each backend's default; simulators are exact)"
+    )
+
+    def __post_init__(self) -> None:
+        if not self.backends:
+            raise ValueError("config key 'backends' is empty: name at least one backend")
+        if not self.circuits:
+            raise ValueError("config key 'circuits' is empty: name at least one corpus circuit")
+        if self.precision is not None and self.precision <= 0:
+            raise ValueError(f"config key 'precision' must be > 0 or none, got {self.precision!r}")
+
+
+#: The default config in its JSON form (kept for callers of the dict-config era).
+DEFAULT_CONFIG: dict[str, Any] = config_to_dict(SimulateConfig())
 
 
 def zz_observables(num_qubits: int) -> list[Any]:
@@ -190,13 +221,13 @@ def _resolve_backends(
     return backends, skipped
 
 
-def _skip_reason(n: int, name: str, backend: Any, config: dict[str, Any]) -> str | None:
+def _skip_reason(n: int, name: str, backend: Any, config: SimulateConfig) -> str | None:
     """Why an ``n``-qubit circuit does not run on ``backend`` (``None``: it runs)."""
-    if n > int(config["max_dense_qubits"]) and name not in config["mps_backends"]:
+    if n > config.max_dense_qubits and name not in config.mps_backends:
         return "wide circuit: MPS backends only"
     target = getattr(backend, "target_backend", None)
     if target is not None and not getattr(target, "is_simulator", False):  # a device
-        limit = int(config["device_max_qubits"])
+        limit = config.device_max_qubits
         if n > limit:
             return f"device backends run circuits up to device_max_qubits={limit}"
         device_qubits = getattr(target, "num_qubits", None)
@@ -210,9 +241,9 @@ def _max_dev(values: Sequence[float], exact: Sequence[float], lo: int, hi: int) 
     return float(diff.max()) if diff.size else None
 
 
-@register("simulate", config=DEFAULT_CONFIG)
+@register("simulate", config=SimulateConfig)
 def run(
-    config: dict[str, Any],
+    config: SimulateConfig,
     *,
     backend: str | None,
     seed: int,
@@ -220,14 +251,12 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """Corpus circuits on every backend: ⟨Z⟩, ⟨ZZ⟩ and fidelity vs exact, and wall time."""
-    names = [backend] if backend is not None else list(config["backends"])
-    if not names:
-        raise ValueError("config key 'backends' is empty: name at least one backend")
-    max_dense = int(config["max_dense_qubits"])
+    names = [backend] if backend is not None else list(config.backends)
+    max_dense = config.max_dense_qubits
     # a backend asked for by name (--backend) must run; configured ones may be skipped
-    skip = bool(config["skip_unavailable"]) and backend is None
+    skip = config.skip_unavailable and backend is None
     backends, skipped = _resolve_backends(names, seed, skip)
-    circuits = _load_circuits(config["circuits"])
+    circuits = _load_circuits(config.circuits)
 
     rows: list[dict[str, Any]] = []
     circuit_info: list[dict[str, Any]] = []
@@ -260,7 +289,7 @@ def run(
             _warm_up(backends[bname])
             warmed.add(bname)
         est = store.compute(
-            unit, lambda b=backends[bname], qc=qc: _estimate(b, qc, config["precision"])
+            unit, lambda b=backends[bname], qc=qc: _estimate(b, qc, config.precision)
         )
         exact = ref["values"]
         row.update(
@@ -273,7 +302,7 @@ def run(
         if bname == "tensornet":
             state = store.compute(
                 f"state/{cname}",
-                lambda qc=qc: _state_check(qc, int(config["max_bond"]), max_dense),
+                lambda qc=qc: _state_check(qc, config.max_bond, max_dense),
             )
             row.update(
                 fidelity=state["fidelity"],
