@@ -20,7 +20,6 @@ from qtwin.aqc import (
     brickwork_ansatz,
     circuit_fidelity,
     compile_mps,
-    staircase_compile,
     target_from_circuit,
     tebd_target,
     to_target_mps,
@@ -218,15 +217,6 @@ def test_targets_agree_between_tensornet_aer_quimb_and_dense():
     q = qtn.MPS_rand_state(5, 3, seed=1, dtype=complex)
     dense_q = q.to_dense().ravel().reshape([2] * 5).transpose(4, 3, 2, 1, 0).ravel()
     assert np.allclose(to_target_mps(q).to_dense().numpy(), dense_q)
-
-
-def test_staircase_fidelity_increases_and_matches_aer():
-    n = 6
-    target = tebd_target(xxz_chain(n), 0.5)
-    res = staircase_compile(target, 3)
-    assert res.fidelities[0] < res.fidelities[-1] <= 1 + 1e-12
-    assert abs(circuit_fidelity(res.circuit, target, method="statevector") - res.fidelity) < 1e-9
-    assert res.two_qubit_depths == sorted(res.two_qubit_depths)
 
 
 def test_bad_input_raises_clear_errors():

@@ -246,3 +246,127 @@ def test_fused_same_support_gates_and_reordered_wires_match_qiskit() -> None:
     np.testing.assert_allclose(
         MPS.from_circuit(qc).to_dense().numpy(), QiskitStatevector(qc).data, atol=1e-10
     )
+
+
+def _random_mps(n: int, bond: int, seed: int) -> MPS:
+    rng = np.random.default_rng(seed)
+    dims = [1] + [min(bond, 2 ** min(i, n - i)) for i in range(1, n)] + [1]
+    tensors = [
+        torch.as_tensor(
+            rng.normal(size=(dims[i], 2, dims[i + 1]))
+            + 1j * rng.normal(size=(dims[i], 2, dims[i + 1]))
+        )
+        for i in range(n)
+    ]
+    return MPS(tensors).normalize()
+
+
+def _dense_right_to_left_truncation(psi: np.ndarray, n: int, max_bond: int) -> np.ndarray:
+    """Reference: sequential truncated SVDs of the dense vector, last site first (numpy)."""
+    t = psi.reshape((2,) * n).transpose(*reversed(range(n)))  # site order s_0 .. s_{n-1}
+    right: list[np.ndarray] = []
+    rest = t.reshape(2 ** (n - 1), 2)
+    chi = 1
+    for i in range(n - 1, 0, -1):
+        u, s, vh = np.linalg.svd(rest, full_matrices=False)
+        k = min(max_bond, int(np.sum(s > 1e-14 * s[0])))
+        right.insert(0, vh[:k].reshape(k, 2, chi))
+        chi = k
+        rest = (u[:, :k] * s[:k]).reshape(2 ** (i - 1), 2 * k)
+    right.insert(0, rest.reshape(1, 2, chi))
+    out = right[0]
+    for b in right[1:]:
+        out = np.tensordot(out, b, axes=1)
+    out = out.reshape((2,) * n).transpose(*reversed(range(n))).reshape(-1)
+    return out / np.linalg.norm(out)
+
+
+def test_compress_matches_dense_truncated_svd_and_quimb() -> None:
+    psi = _random_mps(8, 8, seed=3)
+    dense = psi.to_dense().numpy()
+    out = psi.copy().compress(max_bond=3)
+    assert out.bond_dims == [2, 3, 3, 3, 3, 3, 2]
+    assert out.center == 0
+    assert abs(out.norm() - 1) < 1e-12
+    ref = _dense_right_to_left_truncation(dense, 8, 3)
+    assert np.allclose(out.to_dense().numpy(), ref, atol=1e-10)
+    # quimb's compress (the same convention: right-canonical result, rsum2 cutoff)
+    q = psi.to_quimb()
+    q.compress(form="right", max_bond=3, cutoff=0.0)
+    q_dense = MPS.from_quimb(q).to_dense().numpy()
+    assert abs(abs(np.vdot(q_dense / np.linalg.norm(q_dense), ref)) - 1) < 1e-10
+    # the estimate is the product of kept weights; the true fidelity is close to it
+    fid = abs(np.vdot(ref, dense)) ** 2
+    assert abs(out.fidelity_estimate - fid) < 0.05
+    assert psi.bond_dims == [2, 4, 8, 8, 8, 4, 2]  # the original is untouched by the copy
+
+
+def test_compress_cutoff_follows_the_rsum2_rule_of_quimb() -> None:
+    psi = _random_mps(8, 8, seed=5)
+    out = psi.copy().compress(cutoff=1e-2)
+    q = psi.to_quimb()
+    q.compress(form="right", cutoff=1e-2, cutoff_mode="rsum2")
+    assert out.bond_dims == list(q.bond_sizes())
+    # right-canonical: every site right of the centre is a right isometry
+    for t in out.tensors[1:]:
+        m = t.reshape(t.shape[0], -1)
+        assert torch.allclose(m @ m.mH, torch.eye(m.shape[0], dtype=m.dtype), atol=1e-12)
+
+
+def test_compress_is_in_place_and_checks_its_arguments() -> None:
+    psi = _random_mps(5, 4, seed=1)
+    assert psi.compress(max_bond=2) is psi
+    assert max(psi.bond_dims) == 2
+    with pytest.raises(ValueError, match="max_bond"):
+        psi.compress(max_bond=0)
+    with pytest.raises(ValueError, match="cutoff"):
+        psi.compress(cutoff=-1.0)
+
+
+def test_norm_squared_matches_dense_and_carries_gradients() -> None:
+    psi = MPS.product_state([[3, 0], [1, 1], [0, 2]])  # not normalized: 9 * 2 * 4
+    dense = psi.to_dense().numpy()
+    assert psi.norm_squared() == pytest.approx(np.linalg.norm(dense) ** 2, rel=1e-14)
+    assert psi.norm_squared() == pytest.approx(72.0, rel=1e-14)
+    x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    a = torch.stack([torch.cos(x), 2 * torch.sin(x)]).to(torch.complex128)
+    phi = MPS([a.reshape(1, 2, 1), torch.tensor([[[2.0], [0.0]]], dtype=torch.complex128)])
+    n2 = phi.norm_squared()  # 4 (cos^2 x + 4 sin^2 x)
+    assert isinstance(n2, torch.Tensor) and n2.requires_grad
+    (g,) = torch.autograd.grad(n2, x)
+    assert float(n2.detach()) == pytest.approx(4 * (math.cos(0.5) ** 2 + 4 * math.sin(0.5) ** 2))
+    assert float(g) == pytest.approx(4 * 3 * math.sin(1.0))  # d/dx of 4 + 12 sin^2 x
+
+
+def test_check_site_names_the_argument() -> None:
+    psi = MPS.zeros(3)
+    assert psi.check_site(np.int64(1)) == 1
+    for bad in (3, -1, True, 1.0, "0"):
+        with pytest.raises(ValueError, match=r"center must be site indices in \[0, 2\]"):
+            psi.check_site(bad, "center")
+
+
+def test_tensornet_has_no_import_cycle_and_observables_only_use_the_public_face() -> None:
+    import ast
+    import pathlib
+
+    import qtwin.tensornet as tn
+
+    root = pathlib.Path(tn.__file__).parent
+    edges: dict[str, set[str]] = {}
+    for f in root.glob("*.py"):
+        deps = set()
+        for node in ast.parse(f.read_text()).body:  # module-level (eager) imports
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "qtwin.tensornet."
+            ):
+                deps.add(node.module.rsplit(".", 1)[1])
+        edges[f.stem] = deps
+
+    def reaches(a: str, b: str, seen: set[str]) -> bool:
+        return any(d == b or (d not in seen and reaches(d, b, seen | {d})) for d in edges[a])
+
+    assert not [m for m in edges if reaches(m, m, {m})], edges
+    text = (root / "observables.py").read_text()
+    assert "qtwin.tensornet" not in text.split('"""', 2)[2].split("__all__")[0]
+    assert "psi._" not in text

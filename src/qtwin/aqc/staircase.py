@@ -78,19 +78,8 @@ def _complete(cols: np.ndarray) -> np.ndarray:
 
 def _layer(psi: MPS) -> list[tuple[np.ndarray, tuple[int, ...]]]:
     """Gates (little-endian matrices, qubits) of one staircase for the bond-2 truncation."""
-    phi = psi.copy()
-    phi.canonicalize(phi.num_sites - 1)
-    phi.max_bond, phi.cutoff = 2, 0.0
-    # sweep right to left with truncation to bond 2, leaving right-canonical tensors
-    for i in range(phi.num_sites - 1, 0, -1):
-        a, b = phi.tensors[i - 1], phi.tensors[i]
-        theta = torch.tensordot(a, b, dims=1).reshape(a.shape[0] * 2, 2 * b.shape[2])
-        u, s, vh = torch.linalg.svd(theta, full_matrices=False)
-        k = min(2, s.shape[0])
-        phi.tensors[i] = vh[:k].reshape(k, 2, b.shape[2])
-        phi.tensors[i - 1] = (u[:, :k] * s[:k].to(u.dtype)).reshape(a.shape[0], 2, k)
-    t0 = phi.tensors[0].reshape(-1)
-    phi.tensors[0] = (t0 / torch.linalg.vector_norm(t0)).reshape(phi.tensors[0].shape)
+    # the bond-2 truncation, right-canonical (centre on site 0)
+    phi = psi.copy().compress(max_bond=2).normalize()
     n = phi.num_sites
     gates = []
     for i in range(n - 1):

@@ -132,6 +132,11 @@ class MPS:
             tensors.append(t.reshape(1, -1, 1))
         if not tensors:
             raise ValueError("vectors must hold at least one local state")
+        # canonical around site 0: unit vectors elsewhere, the whole norm on site 0
+        norms = [torch.linalg.vector_norm(t) for t in tensors[1:]]
+        tensors = [tensors[0] * math.prod(norms)] + [
+            t / n for t, n in zip(tensors[1:], norms, strict=True)
+        ]
         return cls(tensors, center=0)
 
     @classmethod
@@ -365,7 +370,7 @@ class MPS:
         (:math:`\\sum_{s} A_s^\\dagger A_s = I`), sites right of it right-isometric.
         In place; returns ``self``.
         """
-        center = self._check_site(center, "center")
+        center = self.check_site(center, "center")
         self._sort_sites()
         self._move_center(center)
         return self
@@ -377,6 +382,48 @@ class MPS:
     def right_canonicalize(self) -> MPS:
         """Canonical form with the centre on the first site."""
         return self.canonicalize(0)
+
+    def compress(self, max_bond: int | None = None, cutoff: float = 0.0) -> MPS:
+        r"""Truncate every bond by one SVD sweep, in place; returns ``self``.
+
+        The state is first brought to left-canonical form (centre on the last site); the
+        sweep then runs right to left, splitting the centre :math:`A^{[i]} = U S V^\dagger`
+        across the cut ``(i - 1, i)``, keeping :math:`V^\dagger` (right-isometric) at site
+        ``i`` and moving :math:`U S` into site ``i - 1``. With everything left of the cut
+        left-isometric, :math:`S` holds the Schmidt values of that cut, so each truncation is
+        the optimal one given the cuts already truncated. Truncation follows
+        :mod:`qtwin.tensornet.linalg` (at most ``max_bond`` values kept; the smallest dropped
+        while their relative squared weight stays ``<= cutoff``; quimb calls this
+        ``cutoff_mode="rsum2"``); the norm is preserved, each discarded weight is added to
+        :attr:`discarded_weight` and :attr:`fidelity_estimate`.
+
+        Like quimb's ``MatrixProductState.compress`` (default ``form="right"``) this works in
+        place and leaves the state right-canonical, the centre on site 0; use
+        ``psi.copy().compress(...)`` to keep the original.
+
+        Args:
+            max_bond: largest bond dimension kept, ``>= 1``; ``None`` for no limit.
+            cutoff: relative squared weight that may be discarded at each cut, ``>= 0``.
+
+        Example:
+            >>> ghz = np.zeros(16); ghz[0] = ghz[15] = 2 ** -0.5
+            >>> psi = MPS.from_dense(ghz).compress(max_bond=1)
+            >>> psi.bond_dims, round(psi.fidelity_estimate, 12), psi.center
+            ([1, 1, 1], 0.5, 0)
+        """
+        max_bond, cutoff = _check_truncation(max_bond, cutoff)
+        self.canonicalize(self.num_sites - 1)
+        tensors = self._tensors
+        for i in range(self.num_sites - 1, 0, -1):
+            a = tensors[i]
+            chi_l, d, chi_r = a.shape
+            left, right, w = split(a.reshape(chi_l, d * chi_r), max_bond, cutoff, absorb="left")
+            tensors[i] = right.reshape(-1, d, chi_r)
+            tensors[i - 1] = torch.tensordot(tensors[i - 1], left, dims=1)
+            if w:
+                self._record_discarded(w)
+        self.center = 0
+        return self
 
     def _move_center(self, target: int) -> None:
         if self.center is None:  # no canonical form yet: sweep in from both ends
@@ -417,7 +464,7 @@ class MPS:
             >>> np.round(psi.to_dense().real.numpy(), 3).tolist()
             [0.707, 0.0, 0.0, 0.0, 0.0, 0.707, 0.0, 0.0]
         """
-        sites = tuple(self._check_site(s, "sites") for s in sites)
+        sites = tuple(self.check_site(s, "sites") for s in sites)
         if len(set(sites)) != len(sites) or not sites:
             raise ValueError(f"sites must be distinct and non-empty, got {sites}")
         m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
@@ -695,7 +742,7 @@ class MPS:
 
     def norm(self) -> Number:
         """The 2-norm :math:`\\sqrt{\\langle\\psi|\\psi\\rangle}`."""
-        return _out(self._norm_squared().sqrt(), float)
+        return _out(self._norm_squared_tensor().sqrt(), float)
 
     def normalize(self) -> MPS:
         """Rescale to unit norm in place; returns ``self``."""
@@ -740,7 +787,18 @@ class MPS:
             f"got {type(op).__name__}"
         )
 
-    def _norm_squared(self) -> torch.Tensor:
+    def norm_squared(self) -> Number:
+        """:math:`\\langle\\psi|\\psi\\rangle`, read off the orthogonality centre.
+
+        A float, or a 0-dim torch tensor when the MPS carries autograd history.
+
+        Example:
+            >>> MPS.product_state([[3, 0], [0, 2]]).norm_squared()
+            36.0
+        """
+        return _out(self._norm_squared_tensor(), float)
+
+    def _norm_squared_tensor(self) -> torch.Tensor:
         self._move_center(self.center if self.center is not None else 0)
         return torch.sum(self._tensors[self.center].abs() ** 2)
 
@@ -798,7 +856,7 @@ class MPS:
             >>> psi.qubit_probabilities(1).round(decimals=12).tolist()
             [0.36, 0.64]
         """
-        s = self._site(self._check_site(site, "site"))
+        s = self._site(self.check_site(site, "site"))
         self._move_center(s)
         a = self._tensors[s].detach()
         p = (a.abs() ** 2).sum(dim=(0, 2)).to(torch.float64)
@@ -816,7 +874,7 @@ class MPS:
             >>> psi.project(0, 1).to_dense().real.tolist()
             [0.0, 0.0, 0.0, 1.0]
         """
-        q = self._check_site(site, "site")
+        q = self.check_site(site, "site")
         s = self._site(q)
         d = int(self._tensors[s].shape[1])
         if isinstance(outcome, bool) or not isinstance(outcome, (int, np.integer)):
@@ -851,7 +909,7 @@ class MPS:
             for i, a in enumerate(self._tensors):
                 idx = torch.as_tensor(outcomes[:, self._qubit(i)], device=self.device)
                 amp = torch.einsum("ka,kab->kb", amp, a.detach()[:, idx].permute(1, 0, 2))
-            p = (amp.abs() ** 2).reshape(-1) / self._norm_squared().detach()
+            p = (amp.abs() ** 2).reshape(-1) / self._norm_squared_tensor().detach()
         return p.to(torch.float64).cpu().numpy()
 
     # ------------------------------------------------------------------ entanglement
@@ -898,7 +956,14 @@ class MPS:
         return np.asarray(out)
 
     # ------------------------------------------------------------------ helpers
-    def _check_site(self, s: Any, name: str) -> int:
+    def check_site(self, s: Any, name: str = "site") -> int:
+        """Return ``s`` as an int if it is a qubit (site) index in ``[0, num_sites)``; raise
+        ``ValueError`` naming ``name`` otherwise (booleans and non-integers included).
+
+        Example:
+            >>> MPS.zeros(3).check_site(2)
+            2
+        """
         if (
             isinstance(s, bool)
             or not isinstance(s, (int, np.integer))

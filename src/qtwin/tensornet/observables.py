@@ -12,13 +12,15 @@ at cost :math:`O((hi - lo + 1)\,\chi^3 d)` per term. Pauli strings factorize sit
 general local operators (qudits) are applied to the contracted block of their span. Terms are
 sorted by ``lo`` so the centre sweeps once from left to right.
 
-These functions back :meth:`qtwin.tensornet.MPS.expectation`; call that.
+These functions back :meth:`qtwin.tensornet.MPS.expectation`; call that. They use only the
+public face of the state (:class:`CanonicalState`: ``canonicalize``, ``tensors``,
+``norm_squared``, ``check_site``), so this module does not import :mod:`qtwin.tensornet.mps`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -26,22 +28,45 @@ import torch
 from qtwin._validation import check_finite
 from qtwin.circuits.gates import pauli_matrix, permute_wires
 
-if TYPE_CHECKING:
-    from qtwin.tensornet.mps import MPS
+__all__ = ["CanonicalState", "pauli_expectation", "local_expectation"]
 
-__all__ = ["pauli_expectation", "local_expectation"]
+
+class CanonicalState(Protocol):
+    """What the expectation values need from a state (:class:`qtwin.tensornet.MPS` has it)."""
+
+    @property
+    def num_sites(self) -> int: ...
+
+    @property
+    def dims(self) -> tuple[int, ...]: ...
+
+    @property
+    def dtype(self) -> torch.dtype: ...
+
+    @property
+    def device(self) -> torch.device: ...
+
+    @property
+    def tensors(self) -> list[torch.Tensor]: ...
+
+    def canonicalize(self, center: int) -> Any: ...
+
+    def norm_squared(self) -> Any: ...
+
+    def check_site(self, s: Any, name: str = "site") -> int: ...
+
 
 _MAX_SPAN = 2**16
 
 
-def pauli_expectation(psi: MPS, op: Any) -> torch.Tensor:
+def pauli_expectation(psi: CanonicalState, op: Any) -> torch.Tensor:
     """Normalized :math:`\\langle\\psi|O|\\psi\\rangle` of a ``SparsePauliOp`` ``op``."""
     if op.num_qubits != psi.num_sites:
         raise ValueError(f"op acts on {op.num_qubits} qubits but the MPS has {psi.num_sites} sites")
     bad = [i for i, d in enumerate(psi.dims) if d != 2]
     if bad:
         raise ValueError(f"Pauli operators need qubit sites; sites {bad[:5]} are not dimension 2")
-    norm2 = psi._norm_squared()
+    norm2 = _norm_squared(psi)
     terms = []
     for label, coeff in op.label_iter():
         support = [q for q in range(psi.num_sites) if label[-1 - q] != "I"]
@@ -54,7 +79,7 @@ def pauli_expectation(psi: MPS, op: Any) -> torch.Tensor:
             total = total + coeff * norm2
             continue
         lo, hi = min(paulis), max(paulis)
-        psi._move_center(lo)
+        psi.canonicalize(lo)
         env = None
         for i in range(lo, hi + 1):
             a = psi.tensors[i]
@@ -64,15 +89,17 @@ def pauli_expectation(psi: MPS, op: Any) -> torch.Tensor:
     return total / norm2
 
 
-def local_expectation(psi: MPS, terms: Sequence[tuple[Any, Sequence[int]]]) -> torch.Tensor:
+def local_expectation(
+    psi: CanonicalState, terms: Sequence[tuple[Any, Sequence[int]]]
+) -> torch.Tensor:
     """Sum of :math:`\\langle O_j \\rangle` over ``(matrix, sites)`` pairs (little-endian)."""
-    norm2 = psi._norm_squared()
+    norm2 = _norm_squared(psi)
     total: Any = 0.0
     for j, term in enumerate(terms):
         if not (isinstance(term, tuple) and len(term) == 2):
             raise TypeError(f"op[{j}] must be a (matrix, sites) pair")
         matrix, sites = term
-        sites = tuple(psi._check_site(s, f"op[{j}] sites") for s in sites)
+        sites = tuple(psi.check_site(s, f"op[{j}] sites") for s in sites)
         if len(set(sites)) != len(sites):
             raise ValueError(f"op[{j}] sites must be distinct, got {sites}")
         m = torch.as_tensor(matrix if isinstance(matrix, torch.Tensor) else np.asarray(matrix))
@@ -90,7 +117,7 @@ def local_expectation(psi: MPS, terms: Sequence[tuple[Any, Sequence[int]]]) -> t
             raise ValueError(
                 f"op[{j}] spans sites {lo}..{hi} ({span} states); keep it under {_MAX_SPAN}"
             )
-        psi._move_center(lo)
+        psi.canonicalize(lo)
         theta = psi.tensors[lo]
         for i in range(lo + 1, hi + 1):
             theta = torch.tensordot(theta, psi.tensors[i], dims=1)
@@ -104,6 +131,12 @@ def local_expectation(psi: MPS, terms: Sequence[tuple[Any, Sequence[int]]]) -> t
         out = torch.movedim(out, list(range(k)), axes)
         total = total + torch.sum(theta.conj() * out)
     return total / norm2
+
+
+def _norm_squared(psi: CanonicalState) -> torch.Tensor:
+    """:math:`\\langle\\psi|\\psi\\rangle` as a real tensor of the state's precision (a plain
+    float would become float32 in torch and cost the sum its last digits)."""
+    return torch.as_tensor(psi.norm_squared(), dtype=psi.dtype.to_real(), device=psi.device)
 
 
 def _transfer(env: torch.Tensor | None, a: torch.Tensor, oa: torch.Tensor) -> torch.Tensor:
