@@ -166,3 +166,14 @@ def test_gpu_profile_matches_cpu():
     np.testing.assert_allclose(
         fac.entropies, entanglement_profile(b @ a, device="cpu").entropies, atol=1e-9
     )
+
+
+def test_device_none_is_the_cpu(monkeypatch):
+    w = np.random.default_rng(4).normal(size=(8, 8))
+    ref = entanglement_profile(w).entropies
+    # were None read as "CUDA when available", this would try (and fail) to reach a GPU
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    np.testing.assert_array_equal(entanglement_profile(w, device=None).entropies, ref)
+    assert torch.device(weight_mps(w).device).type == "cpu"
+    with pytest.raises(ValueError, match="device"):
+        entanglement_profile(w, device="no-such-device")

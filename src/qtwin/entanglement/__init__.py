@@ -18,6 +18,11 @@ then column digits) and represented as an MPS of the shared simulator
 * :func:`load_minilm`, :func:`load_checkpoint`, :func:`checkpoint_weights`, :func:`encode`,
   :func:`attention_matrices`, :func:`finetune`, :func:`topic_sentences`: the real model
   (extra ``llm``).
+
+Devices: every function with a ``device=`` argument computes on the CPU when it is
+``None`` (the default) and on ``torch.device(device)`` otherwise (``device="cuda"`` for a
+GPU); nothing moves to a GPU unless asked. Randomness comes from a ``seed`` (int, numpy
+``Generator`` or ``None``) through local generators; torch's global seed is never reset.
 """
 
 from qtwin.entanglement.adapters import (

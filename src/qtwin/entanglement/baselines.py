@@ -76,8 +76,8 @@ def page_entropy(m: int, n: int, base: float | str = math.e) -> float:
 def page_curve(
     shape: Sequence[int],
     *,
-    sites: Any = "prime",
-    ordering: Any = "row-major",
+    sites: str | int | Sequence[Sequence[int]] = "prime",
+    ordering: str | Sequence[int] = "row-major",
     base: float | str = math.e,
 ) -> np.ndarray:
     """:func:`page_entropy` at every cut of the chain that ``shape`` factors into.

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import torch
 
-from qtwin.entanglement.profile import _chain, _device, _to_tensor, resolve_base
+from qtwin.entanglement.profile import TensorLike, _chain, _device, _to_tensor, resolve_base
 from qtwin.entanglement.sites import site_layout
 from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 
@@ -33,7 +32,7 @@ __all__ = ["entanglement_profiles"]
 
 
 def entanglement_profiles(
-    stack: Any,
+    stack: TensorLike,
     *,
     alpha: float = 1.0,
     base: float | str = math.e,
@@ -49,7 +48,7 @@ def entanglement_profiles(
         base: logarithm base (``math.e``/``"nats"``, 2/``"bits"``).
         sites: factoring of each axis of ``shape``.
         ordering: site ordering of ``shape``.
-        device: torch device; CUDA when available if ``None``.
+        device: torch device to compute on; the CPU if ``None``.
 
     Returns:
         ``(batch, num_cuts)`` array of entropies.

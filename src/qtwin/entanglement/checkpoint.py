@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from qtwin.backends._extras import require_module
+from qtwin._extras import require_module
 from qtwin.distributed import ClusterSpec, map_units
 from qtwin.entanglement.profile import EntanglementProfile, entanglement_profile
 

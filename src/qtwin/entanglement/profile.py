@@ -57,18 +57,29 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import check_choice, check_finite
 from qtwin.entanglement.sites import SiteLayout, site_layout
 from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 from qtwin.tensornet.linalg import truncated_svd
 
+if TYPE_CHECKING:
+    from qtwin.tensornet import MPS
+
+#: A matrix or tensor: numpy array, torch tensor or nested lists of numbers.
+TensorLike: TypeAlias = "ArrayLike | torch.Tensor"
+#: A tensor, or a pair ``(B, A)`` of matrices standing for the low-rank product ``B @ A``.
+WeightLike: TypeAlias = "TensorLike | tuple[TensorLike, TensorLike]"
+
 __all__ = [
     "METHODS",
+    "TensorLike",
+    "WeightLike",
     "EntanglementProfile",
     "entanglement_profile",
     "weight_mps",
@@ -180,10 +191,14 @@ def _to_tensor(x: Any, name: str, device: torch.device, dtype: torch.dtype | Non
 _INTS = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
 
 
-def _device(device: Any) -> torch.device:
+def _device(device: str | torch.device | None) -> torch.device:
+    """The package's device rule: ``None`` is the CPU; anything else is ``torch.device(device)``."""
     if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+        return torch.device("cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be a torch device or None (CPU), got {device!r}") from exc
 
 
 def _is_factored(W: Any) -> bool:
@@ -306,7 +321,7 @@ def _factored_spectra(
 
 # ---------------------------------------------------------------------- public API
 def entanglement_profile(
-    W: Any,
+    W: WeightLike,
     *,
     alpha: float = 1.0,
     base: float | str = math.e,
@@ -330,7 +345,7 @@ def entanglement_profile(
         ordering: ``"row-major"`` (rows then columns), ``"column-major"``,
             ``"interleaved"``, or a permutation of the digits.
         method: ``"auto"``, ``"svd"``, ``"gram"`` or ``"mps"`` (see the module docstring).
-        device: torch device; CUDA when available if ``None``.
+        device: torch device to compute on; the CPU if ``None`` (pass ``"cuda"`` for a GPU).
         dtype: working dtype; float64 (complex128 for complex input) if ``None``.
 
     Returns:
@@ -387,14 +402,14 @@ def entanglement_profile(
 
 
 def weight_mps(
-    W: Any,
+    W: TensorLike,
     *,
     sites: str | int | Sequence[Sequence[int]] = "prime",
     ordering: str | Sequence[int] = "row-major",
     max_bond: int | None = None,
     cutoff: float = 0.0,
     device: str | torch.device | None = None,
-) -> Any:
+) -> MPS:
     r"""The MPS of :math:`\mathrm{vec}(W)/\|W\|_F` on the project's simulator.
 
     Site ``i`` of the returned :class:`qtwin.tensornet.MPS` is chain site ``i`` of

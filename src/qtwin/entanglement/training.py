@@ -16,31 +16,37 @@ returned as factor pairs ``(scaling * B, A)`` for the adapters (so
 :func:`~qtwin.entanglement.entanglement_profile` works from the factors) and as dense
 differences :math:`W_\text{after} - W_\text{before}` for full fine-tuning.
 
-With ``checkpoint=path`` the trainable state, optimizer and losses are saved every
-``checkpoint_every`` steps (atomically) and a rerun resumes from them.
+With ``checkpoint=path`` the trainable state, optimizer, losses and generator state are
+saved every ``checkpoint_every`` steps (:class:`qtwin.checkpoint.Checkpoint`: atomic,
+fingerprinted) and a rerun resumes from them, ending exactly where an uninterrupted run
+ends.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
+from qtwin._extras import require_module
+from qtwin._progress import progress as progress_bar
 from qtwin._validation import (
     as_generator,
     check_choice,
     check_nonnegative_float,
     check_positive_int,
 )
-from qtwin.backends._extras import require_module
+from qtwin.checkpoint import Checkpoint, capture_generator, fingerprint, restore_generator
+from qtwin.entanglement.models import Tokenizer
 
 __all__ = ["DEFAULT_TOPICS", "FINETUNE_METHODS", "FineTuneResult", "finetune", "topic_sentences"]
 
@@ -104,11 +110,29 @@ class FineTuneResult:
     """
 
     method: str
-    deltas: dict[str, Any]
+    deltas: dict[str, torch.Tensor | tuple[torch.Tensor, torch.Tensor]]
     losses: list[float]
-    model: Any = field(repr=False)
+    model: nn.Module = field(repr=False)
     trainable_parameters: int
     config: dict[str, Any]
+
+    def delta_norms(self) -> dict[str, float]:
+        r"""Frobenius norm :math:`\|\Delta W\|_F` of every target update."""
+        out = {}
+        for name, d in self.deltas.items():
+            dense = d[0] @ d[1] if isinstance(d, tuple) else d
+            out[name] = float(torch.linalg.matrix_norm(dense.detach().double()))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: method, losses, parameter count, config, update norms."""
+        return {
+            "method": self.method,
+            "losses": list(self.losses),
+            "trainable_parameters": self.trainable_parameters,
+            "config": dict(self.config),
+            "delta_norms": self.delta_norms(),
+        }
 
 
 def _targets_of(model: nn.Module, targets: Sequence[str]) -> dict[str, nn.Linear]:
@@ -119,17 +143,17 @@ def _targets_of(model: nn.Module, targets: Sequence[str]) -> dict[str, nn.Linear
     }
 
 
-def _pool(model: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+def _pool(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1e-9)
 
 
 def finetune(
-    model: Any,
-    tokenizer: Any,
+    model: nn.Module,
+    tokenizer: Tokenizer,
     sentences: Sequence[str],
-    labels: Any,
+    labels: ArrayLike,
     *,
     method: str = "lora",
     rank: int = 8,
@@ -140,16 +164,21 @@ def finetune(
     batch_size: int = 16,
     targets: Sequence[str] = ("query", "value"),
     max_length: int = 48,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 10,
     progress: bool = True,
 ) -> FineTuneResult:
     """Fine-tune a copy of ``model`` on a sentence classification task and return the updates.
 
+    Randomness (batches, head and adapter initialisation) comes from ``seed`` only, through
+    a numpy ``Generator`` and a local ``torch.Generator`` drawn from it; torch's global seed
+    is neither read nor changed.
+
     Args:
         model: a transformers encoder (left unchanged: a deep copy is trained).
-        tokenizer: its tokenizer.
+        tokenizer: its tokenizer (called with ``padding``, ``truncation``, ``max_length`` and
+            ``return_tensors="pt"``).
         sentences: training texts.
         labels: integer class of each text.
         method: ``"lora"``, ``"full"`` or ``"mps"``.
@@ -161,21 +190,31 @@ def finetune(
         batch_size: sentences per step.
         targets: names of the projections whose updates are returned (and adapted).
         max_length: token truncation.
-        seed: seed for the batches and the adapter initialization.
-        checkpoint: file to save/resume training state; ``None`` for none.
-        checkpoint_every: steps between checkpoints.
-        progress: show a tqdm bar.
+        seed: int, numpy ``Generator`` or ``None`` (fresh entropy) for the batches and the
+            initialisation.
+        checkpoint: file to save/resume training state (:class:`qtwin.checkpoint.Checkpoint`);
+            ``None`` for none. The file carries a fingerprint of the run (method,
+            hyper-parameters except ``steps``, seed, data, the model's target weights); a
+            rerun with the same arguments resumes where it stopped and gives exactly the
+            result of an uninterrupted run, also with a larger ``steps``. Resuming needs a
+            reproducible ``seed`` (an int, or a ``Generator`` in the same state).
+        checkpoint_every: steps between checkpoints (the last step is always saved).
+        progress: show a progress bar.
 
     Returns:
         A :class:`FineTuneResult`.
 
     Raises:
-        ValueError: unknown method, labels that do not match the sentences, no target found.
+        ValueError: unknown method, labels that do not match the sentences, no target found,
+            a checkpoint with more steps than ``steps``.
+        CheckpointMismatchError: ``checkpoint`` was written by a different run.
     """
     check_choice(method, "method", FINETUNE_METHODS)
     rank = check_positive_int(rank, "rank")
+    chi = check_positive_int(chi, "chi")
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
+    max_length = check_positive_int(max_length, "max_length")
     checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
     alpha = check_nonnegative_float(alpha, "alpha")
     lr = _DEFAULT_LR[method] if lr is None else check_nonnegative_float(lr, "lr")
@@ -187,8 +226,9 @@ def finetune(
         )
     targets = tuple(targets)
     rng = as_generator(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    seed_state = capture_generator(rng)
+    gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    with torch.random.fork_rng(devices=[]):  # peft may draw from the global generator
         net = copy.deepcopy(model)
         net.eval()
         before = {n: m.weight.detach().clone() for n, m in _targets_of(net, targets).items()}
@@ -205,60 +245,22 @@ def finetune(
                 bias="none",
             )
             net = peft.get_peft_model(net, cfg)
+            _init_lora(net, gen)
         elif method == "mps":
             from qtwin.entanglement.adapters import apply_mps_adaptation
 
             adapters = apply_mps_adaptation(net, targets, rank=rank, alpha=alpha, chi=chi, seed=rng)
-        hidden = (
-            int(getattr(getattr(model, "config", None), "hidden_size", 0))
-            or next(iter(before.values())).shape[0]
-        )
-        head = nn.Linear(hidden, int(y.max()) + 1)
+    hidden = (
+        int(getattr(getattr(model, "config", None), "hidden_size", 0))
+        or next(iter(before.values())).shape[0]
+    )
+    head = _linear(hidden, int(y.max()) + 1, gen)
     trainable = [p for p in net.parameters() if p.requires_grad]
     n_trainable = sum(p.numel() for p in trainable)
     opt = torch.optim.AdamW(trainable + list(head.parameters()), lr=lr, weight_decay=0.0)
     enc = tokenizer(
         list(sentences), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
     )
-    losses: list[float] = []
-    start = 0
-    ckpt = Path(checkpoint) if checkpoint is not None else None
-    if ckpt is not None and ckpt.is_file():
-        state = torch.load(ckpt, weights_only=True)
-        _load_trainable(net, state["net"])
-        head.load_state_dict(state["head"])
-        opt.load_state_dict(state["opt"])
-        losses, start = list(state["losses"]), int(state["step"])
-        rng = np.random.Generator(getattr(np.random, state["rng"]["bit_generator"])())
-        rng.bit_generator.state = state["rng"]
-    order = [
-        rng.choice(len(sentences), size=min(batch_size, len(sentences)), replace=False)
-        for _ in range(steps)
-    ]
-    bar = _progress(range(start, steps), progress, f"finetune {method}")
-    for step in bar:
-        idx = torch.as_tensor(order[step])
-        batch = {k: v[idx] for k, v in enc.items()}
-        loss = nn.functional.cross_entropy(head(_pool(net, batch)), y[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        if ckpt is not None and ((step + 1) % checkpoint_every == 0 or step + 1 == steps):
-            _save(
-                ckpt,
-                {
-                    "net": _trainable_state(net),
-                    "head": head.state_dict(),
-                    "opt": opt.state_dict(),
-                    "losses": losses,
-                    "step": step + 1,
-                    "rng": rng.bit_generator.state,  # builtins only: loads with weights_only
-                },
-            )
-    deltas = _deltas(method, net, before, adapters)
-    if method == "lora":
-        net = net.merge_and_unload()
     config = {
         "method": method,
         "rank": rank,
@@ -268,13 +270,91 @@ def finetune(
         "lr": lr,
         "batch_size": batch_size,
         "targets": list(targets),
-        "seed": seed,
+        "max_length": max_length,
+        "seed": seed if isinstance(seed, int) else None,
     }
+    ckpt = Checkpoint(
+        checkpoint,
+        fingerprint(
+            config={k: v for k, v in config.items() if k != "steps"},
+            seed=seed_state,
+            sentences=list(sentences),
+            labels=y,
+            weights=before,
+        ),
+    )
+    losses: list[float] = []
+    start = 0
+    state = ckpt.load()
+    if state is not None:
+        if int(state["step"]) > steps:
+            raise ValueError(
+                f"checkpoint {checkpoint} holds {int(state['step'])} steps, more than "
+                f"steps={steps}; raise steps or delete the checkpoint"
+            )
+        _load_trainable(net, state["net"])
+        head.load_state_dict(state["head"])
+        opt.load_state_dict(state["opt"])
+        losses, start = list(state["losses"]), int(state["step"])
+        restore_generator(rng, state["rng"])
+    n_batch = min(batch_size, len(sentences))
+    for step in progress_bar(
+        range(start, steps),
+        total=steps,
+        initial=start,
+        desc=f"finetune {method}",
+        enabled=progress,
+    ):
+        idx = torch.as_tensor(rng.choice(len(sentences), size=n_batch, replace=False))
+        batch = {k: v[idx] for k, v in enc.items()}
+        loss = nn.functional.cross_entropy(head(_pool(net, batch)), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+        if (step + 1) % checkpoint_every == 0 or step + 1 == steps:
+            ckpt.save(
+                {
+                    "net": _trainable_state(net),
+                    "head": head.state_dict(),
+                    "opt": opt.state_dict(),
+                    "losses": losses,
+                    "step": step + 1,
+                    "rng": capture_generator(rng),  # builtins only: loads with weights_only
+                }
+            )
+    deltas = _deltas(method, net, before, adapters)
+    if method == "lora":
+        net = net.merge_and_unload()
     return FineTuneResult(method, deltas, losses, net, n_trainable, config)
 
 
-def _deltas(method: str, net: Any, before: dict[str, torch.Tensor], adapters: dict) -> dict:
-    out: dict[str, Any] = {}
+def _linear(fan_in: int, fan_out: int, gen: torch.Generator) -> nn.Linear:
+    """``nn.Linear`` with torch's default initialisation drawn from ``gen``."""
+    with torch.random.fork_rng(devices=[]):
+        layer = nn.Linear(fan_in, fan_out)
+    bound = 1.0 / math.sqrt(fan_in)
+    with torch.no_grad():
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=gen)
+        nn.init.uniform_(layer.bias, -bound, bound, generator=gen)
+    return layer
+
+
+def _init_lora(net: nn.Module, gen: torch.Generator) -> None:
+    """peft's default LoRA initialisation (A Kaiming-uniform, B zero) drawn from ``gen``."""
+    with torch.no_grad():
+        for _, module in sorted(net.named_modules(), key=lambda item: item[0]):
+            if hasattr(module, "lora_A") and "default" in getattr(module, "lora_A", {}):
+                nn.init.kaiming_uniform_(
+                    module.lora_A["default"].weight, a=math.sqrt(5), generator=gen
+                )
+                nn.init.zeros_(module.lora_B["default"].weight)
+
+
+def _deltas(
+    method: str, net: nn.Module, before: dict[str, torch.Tensor], adapters: dict[str, Any]
+) -> dict[str, torch.Tensor | tuple[torch.Tensor, torch.Tensor]]:
+    out: dict[str, torch.Tensor | tuple[torch.Tensor, torch.Tensor]] = {}
     if method == "full":
         after = {
             n: m.weight.detach()
@@ -301,18 +381,3 @@ def _load_trainable(net: nn.Module, state: dict[str, torch.Tensor]) -> None:
     with torch.no_grad():
         for n, v in state.items():
             params[n].copy_(v)
-
-
-def _save(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def _progress(it: Any, enabled: bool, desc: str) -> Any:
-    if not enabled:
-        return it
-    from tqdm.auto import tqdm
-
-    return tqdm(it, desc=desc, leave=False)
