@@ -7,7 +7,13 @@ import pytest
 
 pytest.importorskip("pennylane")
 
-from qtwin.dequantized import SVTProblem, poly_approximation, qsvt_apply  # noqa: E402
+from qtwin.dequantized import (  # noqa: E402
+    SVTProblem,
+    poly_approximation,
+    qsvt_angles,
+    qsvt_apply,
+    qsvt_circuit,
+)
 from qtwin.dequantized.quantum import block_encoding_scale  # noqa: E402
 
 
@@ -42,6 +48,40 @@ def test_qsvt_circuit_matches_exact_polynomial(shape, coeffs):
     assert res.queries == len(coeffs) - 1
 
 
+@pytest.mark.parametrize(
+    ("shape", "coeffs"), [((6, 3), [0.0, 0.6, 0.0, -0.3]), ((3, 5), [0.2, 0, -0.7])]
+)
+def test_qiskit_export_gives_the_exact_polynomial(shape, coeffs):
+    """The circuit handed to Qiskit, simulated by qiskit.quantum_info, post-selected."""
+    from qiskit.quantum_info import Statevector
+
+    rng = np.random.default_rng(7)
+    A = rng.normal(size=shape)
+    odd = len(coeffs) % 2 == 0
+    b = rng.normal(size=shape[0] if odd else shape[1])
+    circ = qsvt_circuit(A, coeffs)
+    qc = circ.to_qiskit(b, measure=False)
+    assert qc.num_qubits == circ.num_qubits and circ.queries == len(coeffs) - 1
+    amp = Statevector(qc).data.reshape(-1, 4)[:, 0]  # qubits 0 and 1 read 0
+    out = amp[: circ.output_dim] * np.linalg.norm(b) / circ.shrink
+    np.testing.assert_allclose(out, sv_poly(A, coeffs, b, circ.alpha), atol=1e-8)
+    assert np.allclose(amp[circ.output_dim :], 0)  # nothing leaks into the padding
+    assert circ.to_qiskit(b).count_ops()["measure"] == circ.num_qubits
+    U = circ.unitary()
+    np.testing.assert_allclose(U.conj().T @ U, np.eye(2**circ.num_qubits), atol=1e-10)
+
+
+def test_qsvt_angles_shrink_only_when_needed():
+    angles, shrink = qsvt_angles([0.0, 0.0, 0.5])
+    assert len(angles) == 3 and shrink == 1.0
+    # |P| = 0.99 at the ends: PennyLane's completion may fail, a smaller P must then be used
+    c, _ = poly_approximation(lambda x: x**8, 8, "even")
+    angles, shrink = qsvt_angles(c)
+    assert shrink in (1.0, 0.5, 0.25) and len(angles) == 9
+    res = qsvt_apply(np.diag([0.9, 0.5]), c, [1.0, 1.0])
+    np.testing.assert_allclose(res.vector, sv_poly(np.diag([0.9, 0.5]), c, [1.0, 1.0], res.alpha))
+
+
 def test_poly_approximation_is_bounded_and_accurate():
     coeffs, scale = poly_approximation(lambda x: np.exp(-2 * x**2), 12, "even")
     x = np.linspace(-1, 1, 101)
@@ -62,5 +102,11 @@ def test_quantum_bad_input():
         qsvt_apply(np.eye(2), [0, 0, 1.0], np.ones(3))
     with pytest.raises(ValueError, match="odd"):
         poly_approximation(np.sin, 4, "odd")
+    with pytest.raises(ValueError, match="definite parity"):
+        qsvt_angles([0.1, 0.2])
+    with pytest.raises(ValueError, match="alpha must be"):
+        qsvt_circuit(np.eye(2), [0, 1.0], alpha=0.5)
+    with pytest.raises(ValueError, match="length 2"):
+        qsvt_circuit(np.eye(2), [0, 1.0]).to_qiskit(np.ones(3))
     with pytest.raises(ValueError, match="even function"):
         SVTProblem(np.eye(2), np.ones(2), np.exp, parity="even")

@@ -34,7 +34,14 @@ from qtwin.dequantized.matrix import SQMatrix
 from qtwin.dequantized.outer import OuterProduct
 from qtwin.dequantized.oversampled import LinearCombination, OversampledVector, RejectionStats
 from qtwin.dequantized.products import AMPResult, amp_sample_count, approx_matrix_product
-from qtwin.dequantized.quantum import QSVTResult, poly_approximation, qsvt_apply
+from qtwin.dequantized.quantum import (
+    QSVTCircuit,
+    QSVTResult,
+    poly_approximation,
+    qsvt_angles,
+    qsvt_apply,
+    qsvt_circuit,
+)
 from qtwin.dequantized.recommendation import Recommendation, recommend
 from qtwin.dequantized.sharded import ShardedSQMatrix
 from qtwin.dequantized.sketch import (
@@ -55,6 +62,7 @@ __all__ = [
     "MeanSamples",
     "OuterProduct",
     "OversampledVector",
+    "QSVTCircuit",
     "QSVTResult",
     "Recommendation",
     "RejectionStats",
@@ -80,7 +88,9 @@ __all__ = [
     "nearest_centroid",
     "pca",
     "poly_approximation",
+    "qsvt_angles",
     "qsvt_apply",
+    "qsvt_circuit",
     "recommend",
     "sketch_sample_counts",
     "svt",

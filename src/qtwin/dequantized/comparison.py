@@ -27,7 +27,13 @@ import numpy as np
 
 from qtwin._validation import check_choice, check_finite, check_positive_int
 from qtwin.dequantized._blas import single_threaded_blas
-from qtwin.dequantized.quantum import block_encoding_scale, poly_approximation, qsvt_apply
+from qtwin.dequantized.quantum import (
+    QSVTCircuit,
+    block_encoding_scale,
+    poly_approximation,
+    qsvt_apply,
+    qsvt_circuit,
+)
 from qtwin.dequantized.transform import check_parity, svt
 
 __all__ = ["SVTProblem", "ComparisonResult", "exact_svt", "compare"]
@@ -70,6 +76,25 @@ class SVTProblem:
             )
         check_positive_int(self.degree, "degree")
         check_parity(self.f, self.parity, float(np.linalg.norm(self.A)))
+
+    def quantum_polynomial(self) -> tuple[np.ndarray, float, float]:
+        r"""``(coeffs, scale, alpha)`` of the polynomial the quantum side runs.
+
+        ``alpha`` is :func:`~qtwin.dequantized.quantum.block_encoding_scale` of ``A``
+        (even) or :math:`A^\dagger` (odd); ``coeffs`` (lowest power first) is the
+        degree-``degree`` Chebyshev interpolant of :math:`x \mapsto f(\alpha x)` divided by
+        ``scale`` so that :math:`|P| \le 0.99` on [-1, 1]
+        (:func:`~qtwin.dequantized.quantum.poly_approximation`).
+        """
+        M = self.A if self.parity == "even" else self.A.T
+        alpha = block_encoding_scale(M)
+        coeffs, scale = poly_approximation(lambda x: self.f(alpha * x), self.degree, self.parity)
+        return coeffs, scale, alpha
+
+    def qsvt_circuit(self) -> QSVTCircuit:
+        """The QSVT circuit of :meth:`quantum_polynomial` (:func:`qsvt_circuit`)."""
+        coeffs, _, alpha = self.quantum_polynomial()
+        return qsvt_circuit(self.A, coeffs, alpha=alpha)
 
 
 def exact_svt(problem: SVTProblem) -> np.ndarray:
@@ -178,11 +203,7 @@ def compare(
     times = {"exact": t_exact, "dequantized": t_deq}
     if quantum:
         t0 = time.perf_counter()
-        M = problem.A if problem.parity == "even" else problem.A.T
-        alpha = block_encoding_scale(M)
-        coeffs, scale = poly_approximation(
-            lambda x: problem.f(alpha * x), problem.degree, problem.parity
-        )
+        coeffs, scale, alpha = problem.quantum_polynomial()
         res = qsvt_apply(problem.A, coeffs, problem.b, alpha=alpha)
         x_q = res.vector * scale
         times["quantum"] = time.perf_counter() - t0

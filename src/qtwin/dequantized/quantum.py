@@ -30,16 +30,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from qtwin._extras import require_module
 from qtwin._validation import check_choice, check_finite, check_positive_int
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
 
 __all__ = [
     "QSVTResult",
+    "QSVTCircuit",
     "poly_approximation",
     "block_encoding_scale",
+    "qsvt_angles",
+    "qsvt_circuit",
     "qsvt_apply",
     "MAX_ENCODING_QUBITS",
 ]
@@ -48,14 +57,8 @@ __all__ = [
 MAX_ENCODING_QUBITS = 8
 
 
-def _pennylane() -> Any:
-    try:
-        import pennylane as qml
-    except ImportError as exc:  # pragma: no cover - pennylane is a core dependency
-        raise ImportError(
-            "the quantum QSVT counterpart needs PennyLane: pip install pennylane"
-        ) from exc
-    return qml
+def _pennylane() -> ModuleType:
+    return require_module("pennylane", extra=None, purpose="the quantum QSVT counterpart")
 
 
 def poly_approximation(
@@ -133,8 +136,211 @@ class QSVTResult:
     shrink: float = 1.0
 
 
-def qsvt_apply(A: Any, poly: Any, b: Any, *, alpha: float | None = None) -> QSVTResult:
+def qsvt_angles(poly: ArrayLike) -> tuple[np.ndarray, float]:
+    r"""QSVT phases :math:`\Phi` for ``shrink * P``, with ``shrink`` 1, 1/2 or 1/4.
+
+    :func:`pennylane.poly_to_angles` finds the phases by root finding; its completion step
+    fails when :math:`1 - |P|^2` has roots close to the unit circle (``|P|`` close to 1
+    inside the interval), and halving ``P`` moves them away. The last resort is PennyLane's
+    (slow) iterative solver. The circuit built from the phases implements
+    ``shrink * P``: divide its output by ``shrink``.
+
+    Args:
+        poly: monomial coefficients, lowest power first, of a polynomial of definite
+            parity with :math:`|P| \le 1` on [-1, 1] (trailing zeros are ignored).
+
+    Returns:
+        ``(angles, shrink)``: ``degree + 1`` phases and the factor they implement.
+
+    Example:
+        >>> angles, shrink = qsvt_angles([0.0, 0.0, 0.5])  # doctest: +SKIP
+        >>> len(angles), shrink  # doctest: +SKIP
+        (3, 1.0)
+    """
+    qml = _pennylane()
+    coeffs = _check_poly(poly)
+    for shrink in (1.0, 0.5, 0.25):
+        try:
+            return np.asarray(qml.poly_to_angles(coeffs * shrink, "QSVT"), dtype=float), shrink
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+    angles = qml.poly_to_angles(coeffs, "QSVT", angle_solver="iterative")  # pragma: no cover
+    return np.asarray(angles, dtype=float), 1.0  # pragma: no cover
+
+
+def _check_poly(poly: ArrayLike) -> np.ndarray:
+    coeffs = np.trim_zeros(np.asarray(poly, dtype=float).ravel(), "b")
+    check_finite(coeffs, "poly")
+    if coeffs.size == 0:
+        raise ValueError("poly must not be zero")
+    degree = len(coeffs) - 1
+    if np.any(coeffs[(degree + 1) % 2 :: 2] != 0):
+        raise ValueError("poly must have a definite parity (only even or only odd powers)")
+    return coeffs
+
+
+@dataclass(frozen=True)
+class QSVTCircuit:
+    r"""The LCU-QSVT circuit that applies :math:`P^{(SV)}(\tilde A)` (see the module docstring).
+
+    Wires (PennyLane) and qubits (Qiskit) are numbered alike: 0 is the LCU ancilla, 1 the
+    block-encoding ancilla, ``2 .. q + 1`` the system register, which holds the padded input
+    vector with its index in Qiskit's little-endian order (qubit ``2 + j`` is bit ``j``).
+    Success is qubits 0 and 1 both reading 0; the post-selected system register then holds
+    :math:`P^{(SV)}(\tilde A)b / \|\cdot\|` (times ``shrink``).
+
+    Attributes:
+        block: the padded :math:`2^q \times 2^q` matrix :math:`\tilde M = M/\alpha` that is
+            block-encoded (:math:`M = A` for even ``P``, :math:`A^\dagger` for odd ``P``).
+        angles: the QSVT phases (:func:`qsvt_angles`).
+        alpha: the normalisation :math:`\alpha`.
+        parity: ``"even"`` or ``"odd"``.
+        shrink: the circuit implements ``shrink * P``.
+        input_dim: length of the input vector ``b`` (columns of ``M``).
+        output_dim: length of the output vector (``input_dim`` for even ``P``, rows of
+            ``M`` for odd ``P``).
+    """
+
+    block: np.ndarray
+    angles: np.ndarray
+    alpha: float
+    parity: str
+    shrink: float
+    input_dim: int
+    output_dim: int
+
+    @property
+    def system_qubits(self) -> int:
+        """``q``: qubits of the system register."""
+        return int(self.block.shape[0]).bit_length() - 1
+
+    @property
+    def num_qubits(self) -> int:
+        """``q + 2``: system register, block-encoding ancilla and LCU ancilla."""
+        return self.system_qubits + 2
+
+    @property
+    def queries(self) -> int:
+        """Calls to the block encoding (or its inverse) per run: the degree of ``P``."""
+        return len(self.angles) - 1
+
+    def apply(self) -> None:
+        """Queue the circuit's gates on wires ``0 .. q + 1`` inside a PennyLane quantum function.
+
+        The system register must already hold the input state (e.g. ``qml.StatePrep`` on
+        wires ``q + 1, q, ..., 2``, most significant bit first).
+        """
+        qml = _pennylane()
+        dim = self.block.shape[0]
+        enc = [1, *range(self.num_qubits - 1, 1, -1)]  # ancilla, then system MSB first
+
+        def qsvt_op(sign: float) -> Any:
+            projectors = [qml.PCPhase(sign * phi, dim=dim, wires=enc) for phi in self.angles]
+            return qml.QSVT(qml.BlockEncode(self.block, wires=enc), projectors)
+
+        qml.Hadamard(0)
+        qml.ctrl(qsvt_op(1.0), control=0, control_values=0)
+        qml.ctrl(qsvt_op(-1.0), control=0, control_values=1)
+        qml.Hadamard(0)
+
+    def unitary(self) -> np.ndarray:
+        """The circuit's :math:`2^{q+2}` unitary in Qiskit's order (qubit ``k`` is bit ``k``)."""
+        qml = _pennylane()
+        return np.asarray(qml.matrix(self.apply, wire_order=list(range(self.num_qubits))[::-1])())
+
+    def padded_input(self, b: ArrayLike) -> np.ndarray:
+        """``b / ||b||`` padded with zeros to the :math:`2^q` amplitudes of the system register."""
+        vec = np.asarray(b, dtype=float).ravel()
+        if len(vec) != self.input_dim:
+            raise ValueError(
+                f"b must have length {self.input_dim} for this {self.parity} circuit, "
+                f"got {len(vec)}"
+            )
+        check_finite(vec, "b")
+        norm = float(np.linalg.norm(vec))
+        if norm == 0:
+            raise ValueError("b must not be zero")
+        out = np.zeros(self.block.shape[0])
+        out[: len(vec)] = vec / norm
+        return out
+
+    def to_qiskit(self, b: ArrayLike, *, measure: bool = True) -> QuantumCircuit:
+        """A Qiskit circuit: prepare ``b`` on the system register, apply the circuit, measure.
+
+        Example:
+            >>> circ = qsvt_circuit(np.diag([0.6, 0.3]), [0.0, 0.0, 1.0])  # doctest: +SKIP
+            >>> circ.to_qiskit([1.0, 1.0]).num_qubits  # doctest: +SKIP
+            3
+        """
+        from qiskit import QuantumCircuit
+
+        qc = QuantumCircuit(self.num_qubits)
+        qc.initialize(self.padded_input(b), list(range(2, self.num_qubits)))
+        qc.unitary(self.unitary(), list(range(self.num_qubits)), label="qsvt")
+        if measure:
+            qc.measure_all()
+        return qc
+
+
+def qsvt_circuit(A: ArrayLike, poly: ArrayLike, *, alpha: float | None = None) -> QSVTCircuit:
+    r"""The QSVT circuit for polynomial ``poly`` of :math:`\tilde A = A/\alpha`.
+
+    Args:
+        A: a real ``m × n`` matrix; :math:`2^q \ge \max(m, n)` with :math:`q + 1 \le 8`.
+        poly: monomial coefficients (lowest first) of a definite-parity polynomial with
+            :math:`|P| \le 1` on [-1, 1] (see :func:`poly_approximation`).
+        alpha: normalisation; :func:`block_encoding_scale` when omitted (must not be smaller).
+
+    Returns:
+        A :class:`QSVTCircuit` (run it with :func:`qsvt_apply`, or on any Qiskit backend
+        with :meth:`QSVTCircuit.to_qiskit`).
+
+    Raises:
+        ValueError: for a complex or non-finite ``A``, a polynomial of mixed parity, more
+            than 8 block-encoding qubits, or an ``alpha`` below :func:`block_encoding_scale`.
+
+    Example:
+        >>> circ = qsvt_circuit(np.diag([0.6, 0.3]), [0.0, 0.0, 1.0])  # doctest: +SKIP
+        >>> circ.queries, circ.num_qubits, circ.parity  # doctest: +SKIP
+        (2, 3, 'even')
+    """
+    A = np.asarray(A)
+    if A.ndim != 2 or A.size == 0:
+        raise ValueError(f"A must be a non-empty 2-D matrix, got shape {A.shape}")
+    if np.iscomplexobj(A) and np.any(A.imag != 0):
+        raise ValueError(
+            "A must be real for the quantum counterpart (the LCU uses conj(U) = U(-phi))"
+        )
+    A = A.real.astype(float)
+    check_finite(A, "A")
+    coeffs = _check_poly(poly)
+    parity = "even" if (len(coeffs) - 1) % 2 == 0 else "odd"
+    M = A if parity == "even" else A.T
+    q = max(1, math.ceil(math.log2(max(M.shape))))
+    if q + 1 > MAX_ENCODING_QUBITS:
+        raise ValueError(
+            f"A needs {q + 1} block-encoding qubits; the quantum counterpart simulates at most "
+            f"{MAX_ENCODING_QUBITS} (matrices up to {2 ** (MAX_ENCODING_QUBITS - 1)} x "
+            f"{2 ** (MAX_ENCODING_QUBITS - 1)})"
+        )
+    a_min = block_encoding_scale(M)
+    alpha = a_min if alpha is None else float(alpha)
+    if alpha < a_min * (1 - 1e-12):
+        raise ValueError(f"alpha must be >= {a_min:.6g} so that BlockEncode does not rescale")
+    dim = 2**q
+    block = np.zeros((dim, dim))
+    block[: M.shape[0], : M.shape[1]] = M / alpha
+    angles, shrink = qsvt_angles(coeffs)
+    out_dim = M.shape[1] if parity == "even" else M.shape[0]
+    return QSVTCircuit(block, angles, alpha, parity, shrink, M.shape[1], out_dim)
+
+
+def qsvt_apply(
+    A: ArrayLike, poly: ArrayLike, b: ArrayLike, *, alpha: float | None = None
+) -> QSVTResult:
     r"""Simulate QSVT for polynomial ``poly`` of :math:`\tilde A = A/\alpha` applied to ``b``.
+
+    Builds :func:`qsvt_circuit` and runs it on PennyLane's ``default.qubit`` (exact state).
 
     Args:
         A: a real ``m × n`` matrix; :math:`2^q \ge \max(m, n)` with :math:`q + 1 \le 8`.
@@ -160,91 +366,29 @@ def qsvt_apply(A: Any, poly: Any, b: Any, *, alpha: float | None = None) -> QSVT
 
         (skipped in the doctests: importing PennyLane takes seconds; the tests run it.)
     """
+    circ = qsvt_circuit(A, poly, alpha=alpha)
+    b_pad = circ.padded_input(b)
+    nb = float(np.linalg.norm(np.asarray(b, dtype=float)))
     qml = _pennylane()
-    A = np.asarray(A)
-    if A.ndim != 2 or A.size == 0:
-        raise ValueError(f"A must be a non-empty 2-D matrix, got shape {A.shape}")
-    if np.iscomplexobj(A) and np.any(A.imag != 0):
-        raise ValueError(
-            "A must be real for the quantum counterpart (the LCU uses conj(U) = U(-phi))"
-        )
-    A = A.real.astype(float)
-    check_finite(A, "A")
-    coeffs = np.trim_zeros(np.asarray(poly, dtype=float), "b")
-    check_finite(coeffs, "poly")
-    if coeffs.size == 0:
-        raise ValueError("poly must not be zero")
-    degree = len(coeffs) - 1
-    wrong = coeffs[(degree + 1) % 2 :: 2]
-    if np.any(wrong != 0):
-        raise ValueError("poly must have a definite parity (only even or only odd powers)")
-    parity = "even" if degree % 2 == 0 else "odd"
-    M = A if parity == "even" else A.T
-    bvec = np.asarray(b, dtype=float).ravel()
-    if len(bvec) != M.shape[1]:
-        raise ValueError(
-            f"b must have length {M.shape[1]} for a {parity} polynomial, got {len(bvec)}"
-        )
-    check_finite(bvec, "b")
-    nb = float(np.linalg.norm(bvec))
-    if nb == 0:
-        raise ValueError("b must not be zero")
-    q = max(1, math.ceil(math.log2(max(M.shape))))
-    if q + 1 > MAX_ENCODING_QUBITS:
-        raise ValueError(
-            f"A needs {q + 1} block-encoding qubits; the quantum counterpart simulates at most "
-            f"{MAX_ENCODING_QUBITS} (matrices up to {2 ** (MAX_ENCODING_QUBITS - 1)} x "
-            f"{2 ** (MAX_ENCODING_QUBITS - 1)})"
-        )
-    a_min = block_encoding_scale(M)
-    alpha = a_min if alpha is None else float(alpha)
-    if alpha < a_min * (1 - 1e-12):
-        raise ValueError(f"alpha must be >= {a_min:.6g} so that BlockEncode does not rescale")
-    dim = 2**q
-    Mt = np.zeros((dim, dim))
-    Mt[: M.shape[0], : M.shape[1]] = M / alpha
-    angles, shrink = _angles(qml, coeffs)
-    lcu, enc = 0, list(range(1, q + 2))
-    sysw = enc[1:]
-
-    def qsvt_op(sign: float) -> Any:
-        projectors = [qml.PCPhase(sign * phi, dim=dim, wires=enc) for phi in angles]
-        return qml.QSVT(qml.BlockEncode(Mt, wires=enc), projectors)
-
-    b_pad = np.zeros(dim)
-    b_pad[: len(bvec)] = bvec / nb
-    dev = qml.device("default.qubit", wires=q + 2)
+    dev = qml.device("default.qubit", wires=circ.num_qubits)
+    system = list(range(circ.num_qubits - 1, 1, -1))  # most significant bit first
 
     @qml.qnode(dev)
-    def circuit() -> Any:
-        qml.StatePrep(b_pad, wires=sysw)
-        qml.Hadamard(lcu)
-        qml.ctrl(qsvt_op(1.0), control=lcu, control_values=0)
-        qml.ctrl(qsvt_op(-1.0), control=lcu, control_values=1)
-        qml.Hadamard(lcu)
+    def run() -> Any:
+        qml.StatePrep(b_pad, wires=system)
+        circ.apply()
         return qml.state()
 
-    psi = np.asarray(circuit())
-    amp = psi[:dim]  # lcu = 0 and block-encoding ancilla = 0 (most significant wires)
-    out = amp[: M.shape[1] if parity == "even" else M.shape[0]]
-    # even: output lives on C^n; odd (on A^T): on C^n as well (rows of A^T = columns of A)
+    # PennyLane's state: wire 0 most significant; read it in Qiskit's order (wire k = bit k)
+    psi = (
+        np.asarray(run())
+        .reshape([2] * circ.num_qubits)
+        .transpose(list(range(circ.num_qubits))[::-1])
+    )
+    amp = psi.reshape(-1, 4)[:, 0]  # LCU and block-encoding ancilla both 0
     p = float(np.sum(np.abs(amp) ** 2))
-    vec = np.real_if_close(out * nb / shrink)
+    vec = np.real_if_close(amp[: circ.output_dim] * nb / circ.shrink)
     state = amp / math.sqrt(p) if p > 0 else amp
-    return QSVTResult(np.asarray(vec), state, p, degree, alpha, q + 2, shrink)
-
-
-def _angles(qml: Any, coeffs: np.ndarray) -> tuple[np.ndarray, float]:
-    """QSVT phases for ``shrink * P``: root finding, shrinking ``P`` when it fails.
-
-    PennyLane's root-finding completion fails when :math:`1 - |P|^2` has roots close to
-    the unit circle (``|P|`` close to 1 inside the interval); halving ``P`` moves them away.
-    The last resort is the (slow) iterative solver.
-    """
-    for shrink in (1.0, 0.5, 0.25):
-        try:
-            return np.asarray(qml.poly_to_angles(coeffs * shrink, "QSVT"), dtype=float), shrink
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-    angles = qml.poly_to_angles(coeffs, "QSVT", angle_solver="iterative")  # pragma: no cover
-    return np.asarray(angles, dtype=float), 1.0  # pragma: no cover
+    return QSVTResult(
+        np.asarray(vec), state, p, circ.queries, circ.alpha, circ.num_qubits, circ.shrink
+    )

@@ -168,12 +168,9 @@ def _svt_timing(config: dict[str, Any], m: int, seed: int) -> dict[str, Any]:
 
 
 def _svt_quantum(config: dict[str, Any], seed: int) -> dict[str, Any]:
-    from qtwin.dequantized import SVTProblem, compare
+    from qtwin.dequantized import compare
 
-    size, t = int(config["qsvt_size"]), float(config["t"])
-    A = low_rank_matrix(size, size, min(int(config["rank"]), size), 0.0, seed)
-    b = np.random.default_rng(seed).normal(size=size)
-    prob = SVTProblem(A, b, lambda s: np.exp(-t * s**2), degree=int(config["qsvt_degree"]))
+    prob = _qsvt_problem(config, seed)
     try:
         res = compare(prob, r=400, c=400, samples=8000, seed=seed)
     except ImportError as exc:  # PennyLane missing
@@ -191,65 +188,29 @@ def _svt_quantum(config: dict[str, Any], seed: int) -> dict[str, Any]:
 BACKEND_SHOTS = 4096
 
 
-def _qsvt_qiskit(config: dict[str, Any], seed: int) -> tuple[Any, dict[str, Any]]:
-    """The svt experiment's QSVT circuit as a Qiskit circuit, and its exact outcome numbers.
-
-    The circuit is the one :func:`qtwin.dequantized.quantum.qsvt_apply` simulates (state
-    preparation of ``b``, Hadamard on the LCU qubit, QSVT controlled on it for ``+phi`` and
-    ``-phi``, Hadamard), built in PennyLane and handed to Qiskit as one unitary after the
-    state preparation. Qubit ``k`` is PennyLane wire ``k``: qubit 0 is the LCU qubit, qubit 1
-    the block-encoding ancilla, success is both reading 0.
-    """
-    import math
-
-    from qiskit import QuantumCircuit
-
+def _qsvt_problem(config: dict[str, Any], seed: int) -> Any:
     from qtwin.dequantized import SVTProblem
-    from qtwin.dequantized.quantum import (
-        _angles,
-        _pennylane,
-        block_encoding_scale,
-        poly_approximation,
-    )
 
-    qml = _pennylane()
     size, t = int(config["qsvt_size"]), float(config["t"])
     A = low_rank_matrix(size, size, min(int(config["rank"]), size), 0.0, seed)
     b = np.random.default_rng(seed).normal(size=size)
-    prob = SVTProblem(A, b, lambda s: np.exp(-t * s**2), degree=int(config["qsvt_degree"]))
-    M = prob.A if prob.parity == "even" else prob.A.T
-    alpha = block_encoding_scale(M)
-    coeffs, _ = poly_approximation(lambda x: prob.f(alpha * x), prob.degree, prob.parity)
-    angles, _ = _angles(qml, np.trim_zeros(np.asarray(coeffs, dtype=float), "b"))
-    q = max(1, math.ceil(math.log2(max(M.shape))))
-    dim = 2**q
-    Mt = np.zeros((dim, dim))
-    Mt[: M.shape[0], : M.shape[1]] = M / alpha
-    enc = list(range(1, q + 2))
+    return SVTProblem(A, b, lambda s: np.exp(-t * s**2), degree=int(config["qsvt_degree"]))
 
-    def qsvt_op(sign: float) -> Any:
-        projectors = [qml.PCPhase(sign * phi, dim=dim, wires=enc) for phi in angles]
-        return qml.QSVT(qml.BlockEncode(Mt, wires=enc), projectors)
 
-    def body() -> None:
-        qml.Hadamard(0)
-        qml.ctrl(qsvt_op(1.0), control=0, control_values=0)
-        qml.ctrl(qsvt_op(-1.0), control=0, control_values=1)
-        qml.Hadamard(0)
+def _qsvt_qiskit(config: dict[str, Any], seed: int) -> tuple[Any, dict[str, Any]]:
+    """The svt experiment's QSVT circuit as a Qiskit circuit, and its exact outcome numbers.
 
-    width = q + 2
-    unitary = qml.matrix(body, wire_order=list(reversed(range(width))))()
-    b_pad = np.zeros(dim)
-    b_pad[: len(prob.b)] = prob.b / np.linalg.norm(prob.b)
-    # PennyLane's first system wire is the most significant bit of b; Qiskit's the least
-    b_pad = b_pad.reshape([2] * q).transpose(list(reversed(range(q)))).ravel()
-    qc = QuantumCircuit(width)
-    qc.initialize(b_pad, list(range(2, width)))
-    qc.unitary(np.asarray(unitary), list(range(width)), label="qsvt")
-    psi = np.asarray(unitary) @ np.kron(b_pad, [1.0, 0, 0, 0])  # little-endian: qubits 0, 1 last
-    amp = psi.reshape(dim, 4)[:, 0]  # qubits 0 and 1 read 0
+    The circuit is :meth:`qtwin.dequantized.SVTProblem.qsvt_circuit` (the one
+    :func:`qtwin.dequantized.quantum.qsvt_apply` simulates) exported by
+    :meth:`~qtwin.dequantized.QSVTCircuit.to_qiskit`: qubit 0 is the LCU qubit, qubit 1 the
+    block-encoding ancilla, success is both reading 0.
+    """
+    prob = _qsvt_problem(config, seed)
+    circ = prob.qsvt_circuit()
+    qc = circ.to_qiskit(prob.b)
+    psi = circ.unitary() @ np.kron(circ.padded_input(prob.b), [1.0, 0.0, 0.0, 0.0])
+    amp = psi.reshape(-1, 4)[:, 0]  # qubits 0 and 1 read 0
     p = float(np.sum(np.abs(amp) ** 2))
-    qc.measure_all()
     return qc, {"success_probability": p, "output_distribution": (np.abs(amp) ** 2 / p).tolist()}
 
 
