@@ -18,20 +18,25 @@ is 1 exactly for a t-design and larger otherwise.
 
 A construction whose module is missing is recorded as ``skipped: <reason>``. Work units:
 ``weighted/<d>/<t>``, ``mub/<d>``, ``stabilizer/<d>``, ``clifford/<d>``, ``spin/<j>``,
-``native/<family>``. Figures: ``frame_potential_ratios.png`` (ratio per construction, log
-scale) and ``native_depth.png`` (:math:`F_t` against depth, log scale, Haar dashed).
+``native/<family>``. Figures: ``frame_potential_ratios.png`` (ratio to Haar per construction
+and ``d``, one panel per moment ``t >= 2``: every ensemble is a 1-design) and
+``native_depth.png`` (:math:`F_t` against depth with standard errors, one panel per
+``t >= 2``, the Haar value and the ``native_eps`` band marked).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["DEFAULT_CONFIG", "run"]
 
@@ -277,64 +282,164 @@ def _mub_or_skip(d: int, ts: list[int]) -> list[dict[str, Any]]:
     return _mub(d, ts)
 
 
+#: plot styles per construction: (marker, open face?)
+_MARKERS = {
+    "weighted(t=2)": "o",
+    "weighted(t=3)": "s",
+    "mub": "D",
+    "stabilizer": "^",
+    "clifford": "v",
+    "spin_coherent": "P",
+    "spin_gkp": "X",
+}
+
+_LABELS = {
+    "weighted(t=2)": "weighted 2-design",
+    "weighted(t=3)": "weighted 3-design",
+    "mub": "mutually unbiased bases",
+    "stabilizer": "stabilizer states",
+    "clifford": "Clifford group (unitaries)",
+    "spin_coherent": "spin coherent states",
+    "spin_gkp": "spin-GKP states",
+    "high_spin": "high spin: rotation + twist",
+    "rotations_only": "rotations only",
+    "cavity": "cavity: SNAP + displacement",
+}
+
+#: "nice" tick values for logarithmic axes that span less than a few decades
+_NICE = [m * 10.0**e for e in range(-6, 7) for m in (1, 1.5, 2, 3, 5)]
+
+
+def _plain_log_ticks(ax: Axes, lo: float, hi: float, extra: tuple[float, ...] = ()) -> None:
+    """Logarithmic y axis from ``lo`` to ``hi`` labelled with plain numbers (1, 1.5, 2, 3...),
+    plus the values ``extra`` (e.g. a reference line)."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax.set_yscale("log")
+    ax.set_ylim(lo, hi)
+    ticks = [v for v in _NICE if lo <= v <= hi]
+    if len(ticks) > 7:  # thin to the 1-2-5 sequence
+        ticks = [v for v in ticks if f"{v:g}".lstrip("0.").rstrip("0.")[:1] in "125"]
+    ticks = sorted(set(ticks) | {v for v in extra if lo <= v <= hi})
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
+    """Ratio to Haar per construction and ``d``: markers only, offset per construction.
+
+    Panels for ``t >= 2`` only when there are any: at ``t = 1`` every ensemble compared here
+    is a design (ratio 1), which the figure says in its subtitle instead of a flat panel.
+    """
     from qtwin.experiments.figures import new_figure
 
     ok = [r for r in rows if r["status"] == "ok"]
-    groups = sorted({r["construction"] for r in ok})
-    ts = sorted({r["t"] for r in ok})
-    fig, axes = new_figure(1, max(len(ts), 1), figsize=(4.2 * max(len(ts), 1), 4.0), squeeze=False)
-    markers = "osD^v<>ph*"
-    for ax, t in zip(axes[0], ts or [1], strict=False):
+    all_ts = sorted({r["t"] for r in ok}) or [1]
+    ts = [t for t in all_ts if t >= 2] or all_ts
+    groups = [g for g in _MARKERS if any(r["construction"] == g for r in ok)]
+    groups += sorted({r["construction"] for r in ok} - set(groups))
+    dims = sorted({r["d"] for r in ok}) or [2]
+    fig, axes = new_figure(
+        1, len(ts), figsize=(3.3 * len(ts) + 2.2, 3.8), squeeze=False, sharey=True
+    )
+    width = 0.7 / max(len(groups), 1)
+    for ax, t in zip(axes[0], ts, strict=True):
+        ax.axhline(1.0, color="k", lw=1.0, zorder=1, label="Haar value: an exact t-design")
         for g_idx, g in enumerate(groups):
             pts = sorted((r["d"], r["ratio"]) for r in ok if r["construction"] == g and r["t"] == t)
-            if pts:
-                ds, ratios = zip(*pts, strict=True)
-                ax.plot(ds, ratios, markers[g_idx % len(markers)] + "-", label=g, alpha=0.8)
-        ax.axhline(1.0, color="k", lw=0.8, ls="--")
-        ax.set_yscale("log")
-        top = max((r["ratio"] for r in ok if r["t"] == t), default=1.0)
-        ax.set_ylim(0.9, max(1.2, 1.3 * top))  # a design sits on the line (ratio 1 to 1e-12)
-        ax.set_xlabel("d")
-        ax.set_ylabel(rf"$F_{t} / F_{t}^{{\rm Haar}}$")
-        ax.set_title(f"t = {t}")
-    handles: dict[str, Any] = {}
+            if not pts:
+                continue
+            x = np.array([dims.index(d) for d, _ in pts]) + (g_idx - (len(groups) - 1) / 2) * width
+            ax.plot(
+                x,
+                [ratio for _, ratio in pts],
+                _MARKERS.get(g, "o"),
+                ms=6,
+                mfc="none",
+                mew=1.4,
+                color=f"C{g_idx}",
+                label=_LABELS.get(g, g),
+                zorder=3,
+            )
+        ax.set_xticks(range(len(dims)), [str(d) for d in dims])
+        ax.set_xlabel("dimension d")
+        ax.set_title(f"moment t = {t}")
+        ax.grid(axis="y", alpha=0.3)
+    top = max((r["ratio"] for r in ok if r["t"] in ts), default=1.0)
+    _plain_log_ticks(axes[0][0], 0.9, max(1.3, 1.3 * top))
+    axes[0][0].set_ylabel("frame potential / Haar value")
+    found: dict[str, Any] = {}
     for ax in axes[0]:
         for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(label, h)
-    axes[0][-1].legend(handles.values(), handles.keys(), fontsize="x-small")
+            found.setdefault(label, h)
+    order = ["Haar value: an exact t-design"] + [_LABELS.get(g, g) for g in groups]
+    labels = [label for label in order if label in found]
+    handles = [found[label] for label in labels]
+    fig.legend(handles, labels, loc="outside right center", fontsize="small", frameon=False)
+    if ts != all_ts:
+        fig.suptitle(
+            "ratio 1: a t-design (every ensemble here is a 1-design, so t = 1 is not shown)",
+            fontsize="small",
+        )
     store.save_figure(fig, "frame_potential_ratios.png")
 
 
 def _plot_native(store: ResultStore, native: dict[str, Any]) -> None:
+    """Frame potential against depth per moment ``t``: one colour and marker per family, error
+    bars (standard errors of the U-statistic), the Haar value and the ``eps`` band marked."""
     from qtwin.experiments.figures import new_figure
 
-    ok = native
-    fig, ax = new_figure(figsize=(6.5, 4.2))
-    styles = ["-", "--", ":", "-."]
-    colors = ["tab:blue", "tab:orange", "tab:green", "tab:red"]
-    for f_idx, (family, res) in enumerate(ok.items()):
-        for t_idx, t in enumerate(res["ts"]):
-            ax.plot(
-                res["depths"],
-                res["potentials"][str(t)],
-                styles[f_idx % 4],
-                color=colors[t_idx % 4],
-                marker="o",
-                ms=3,
-                label=f"{family}, t={t}",
+    if not native:
+        fig, ax = new_figure(figsize=(4.0, 2.0))
+        ax.text(0.5, 0.5, "no native-gate family ran", ha="center", va="center")
+        ax.set_axis_off()
+        store.save_figure(fig, "native_depth.png")
+        return
+    first = next(iter(native.values()))
+    all_ts = [int(t) for t in first["ts"]]
+    ts = [t for t in all_ts if t >= 2] or all_ts
+    fig, axes = new_figure(1, len(ts), figsize=(3.6 * len(ts) + 2.4, 3.8), squeeze=False)
+    markers = "osD^v"
+    for ax, t in zip(axes[0], ts, strict=True):
+        key = str(t)
+        haar = float(first["haar"][key])
+        eps = float(first["eps"])
+        ax.axhspan(
+            haar * (1 - eps),
+            haar * (1 + eps),
+            color="0.85",
+            zorder=0,
+            label=f"within ε = {eps:g} of Haar",
+        )
+        ax.axhline(haar, color="k", lw=1.2, zorder=1, label="Haar value")
+        values = [haar * (1 - eps)]
+        for f_idx, (family, res) in enumerate(native.items()):
+            pots = np.asarray(res["potentials"][key], dtype=float)
+            errs = res.get("std_errors", {}).get(key)
+            ax.errorbar(
+                np.asarray(res["depths"]) + (f_idx - (len(native) - 1) / 2) * 0.08,
+                pots,
+                yerr=None if errs is None else np.asarray(errs, dtype=float),
+                fmt=markers[f_idx % len(markers)] + "-",
+                ms=4,
+                lw=1.0,
+                capsize=2,
+                color=f"C{f_idx}",
+                label=_LABELS.get(family, family),
+                zorder=3,
             )
-    haar_done: set[str] = set()
-    for res in ok.values():
-        for t_idx, t in enumerate(res["ts"]):
-            if str(t) not in haar_done:
-                ax.axhline(res["haar"][str(t)], color=colors[t_idx % 4], lw=0.8, ls=(0, (1, 3)))
-                haar_done.add(str(t))
-    ax.set_yscale("log")
-    ax.set_xlabel("depth (layers)")
-    ax.set_ylabel(r"frame potential $F_t$ (U-statistic)")
-    d = next(iter(ok.values()))["d"] if ok else "?"
-    ax.set_title(f"Native-gate circuits, d = {d} (Haar dotted)")
-    if ok:
-        ax.legend(fontsize="x-small", ncol=2)
+            values.extend(pots.tolist())
+        _plain_log_ticks(ax, 0.85 * min(values), 1.3 * max(values), extra=(haar,))
+        ax.set_xlabel("circuit depth (layers)")
+        ax.set_ylabel(f"frame potential $F_{t}$")
+        ax.set_title(f"moment t = {t}")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize="small", frameon=False)
+    fig.suptitle(
+        f"Random native-gate circuits on one qudit, d = {first['d']} "
+        f"({first['num_circuits']} circuits per depth; error bars: one standard error)",
+        fontsize="small",
+    )
     store.save_figure(fig, "native_depth.png")

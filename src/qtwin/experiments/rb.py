@@ -21,10 +21,11 @@ Noise models (``noise_models``; strength ``noise_strength``): ``depolarizing`` (
 decay at different rates). ``shots = 0`` means exact survival probabilities.
 
 A protocol whose module is missing is recorded as ``skipped: <reason>``. Work units:
-``<protocol>/<noise>/<d>``. Figures: ``survival.png`` (standard RB survival and its fit per
-``d``), ``character_decays.png`` (character-weighted decays :math:`k_\sigma(m)/A_\sigma` per
+``<protocol>/<noise>/<d>``. Figures: ``survival.png`` (standard RB survival per ``d``, the
+fitted :math:`A f^m + B` with ``f`` and its interval in the legend, and the residuals
+below), ``character_decays.png`` (character-weighted decays :math:`k_\sigma(m)/A_\sigma` per
 irrep against the exact :math:`f_\sigma^m`, log scale) and ``fidelity.png`` (estimated
-:math:`1 - F` with intervals against the exact value).
+:math:`1 - F` per ``d`` with intervals, one panel per noise model, against the exact value).
 """
 
 from __future__ import annotations
@@ -297,9 +298,10 @@ def run(
     rows = [store.compute(unit, fn) for unit, fn in progress(tasks, total=len(tasks), desc="rb")]
 
     ok = [r for r in rows if r["status"] == "ok"]
-    _plot_survival(store, ok)
+    confidence = float(config["confidence"])
+    _plot_survival(store, ok, confidence)
     _plot_character(store, ok)
-    _plot_fidelity(store, ok)
+    _plot_fidelity(store, ok, confidence)
     table = [
         {
             "d": r["d"],
@@ -339,39 +341,104 @@ def _dims(ok: list[dict[str, Any]]) -> list[int]:
     return sorted({r["d"] for r in ok})
 
 
-def _plot_survival(store: ResultStore, ok: list[dict[str, Any]]) -> None:
+#: plain-language names of the noise models, for legends
+_NOISE_LABELS = {
+    "depolarizing": "depolarizing",
+    "dephasing": "dephasing",
+    "amplitude_damping": "amplitude damping",
+    "ad_coherent": "amplitude damping + over-rotation",
+}
+
+_PROTOCOL_STYLE = {
+    "standard": ("o", "tab:red", "standard RB (one exponential)"),
+    "character": ("s", "tab:blue", "character RB"),
+}
+
+
+def _is_prime(d: int) -> bool:
+    return d >= 2 and all(d % k for k in range(2, int(d**0.5) + 1))
+
+
+def _panel_title(d: int) -> str:
+    if d == 2:
+        return "d = 2 (qubit)"
+    return f"d = {d}" + ("" if _is_prime(d) else " (not prime: one exponential is biased)")
+
+
+def _plot_survival(store: ResultStore, ok: list[dict[str, Any]], confidence: float = 0.95) -> None:
+    """Standard RB per ``d``: mean survival with error bars, the fitted ``A f^m + B`` (``f``
+    and its interval in the legend) and, below, the residuals data - fit."""
+    from matplotlib.ticker import FuncFormatter
+
     from qtwin.experiments.figures import new_figure
 
     std = [r for r in ok if r["protocol"] == "standard"]
     dims = _dims(std) or [0]
-    fig, axes = new_figure(1, len(dims), figsize=(3.6 * len(dims), 3.4), squeeze=False)
-    noises = sorted({r["noise"] for r in std})
-    colors = ["tab:blue", "tab:orange", "tab:green", "tab:red"]
-    for ax, d in zip(axes[0], dims, strict=True):
+    noises = [n for n in NOISE_MODELS if any(r["noise"] == n for r in std)]
+    fig, axes = new_figure(
+        2,
+        len(dims),
+        figsize=(3.7 * len(dims), 5.6),
+        squeeze=False,
+        sharex="col",
+        gridspec_kw={"height_ratios": [3, 1.3]},
+    )
+    markers = "osD^"
+    for col, d in enumerate(dims):
+        top, bottom = axes[0][col], axes[1][col]
+        handles: list[Any] = []
         for k, noise in enumerate(noises):
-            for r in std:
-                if r["d"] != d or r["noise"] != noise:
-                    continue
+            for r in (r for r in std if r["d"] == d and r["noise"] == noise):
                 m = np.asarray(r["lengths"], dtype=float)
                 fit = r["fit"]
-                c = colors[k % len(colors)]
-                ax.errorbar(m, fit["means"], yerr=fit["sems"], fmt="o", ms=3, color=c, label=noise)
-                mm = np.linspace(0, m.max(), 200)
-                ax.plot(mm, fit["a"] * fit["f"] ** mm + fit["b"], "-", color=c, lw=1)
-        ax.set_xlabel("sequence length m")
-        ax.set_title(f"d = {d}" + ("" if d in (2, 3, 5, 7) else " (not a 2-design)"))
-        ax.set_ylabel("survival probability")
-    if std:
-        axes[0][-1].legend(fontsize="x-small")
+                means, sems = np.asarray(fit["means"]), np.asarray(fit["sems"])
+                c, mk = f"C{k}", markers[k % len(markers)]
+
+                def model(x: np.ndarray, fit: dict[str, Any] = fit) -> np.ndarray:
+                    return fit["a"] * fit["f"] ** x + fit["b"]
+
+                lo, hi = fit["f_ci"]
+                name = _NOISE_LABELS.get(noise, noise)
+                h_data = top.errorbar(
+                    m, means, yerr=sems, fmt=mk, ms=4, capsize=2, color=c, label=f"{name}: data"
+                )
+                mm = np.linspace(0, m.max() * 1.03, 200)
+                (h_fit,) = top.plot(
+                    mm,
+                    model(mm),
+                    "-",
+                    lw=1.2,
+                    color=c,
+                    label=f"fit: f = {fit['f']:.4f} ({confidence:.0%} CI {lo:.4f} to {hi:.4f})",
+                )
+                bottom.errorbar(m, means - model(m), yerr=sems, fmt=mk, ms=4, capsize=2, color=c)
+                handles += [h_data, h_fit]
+        bottom.axhline(0.0, color="0.3", lw=0.8)
+        top.set_title(_panel_title(d), fontsize="medium")
+        bottom.set_xlabel("sequence length m (random Cliffords)")
+        bottom.legend(
+            handles,
+            [h.get_label() for h in handles],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.5),
+            fontsize="x-small",
+            frameon=False,
+        )
+        bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axes[0][0].set_ylabel("probability of returning\nto the initial state")
+    axes[1][0].set_ylabel("data − fit")
     store.save_figure(fig, "survival.png")
 
 
 def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
+    """Character RB per ``d``: each irrep's normalised signal against the exact decay."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
     from qtwin.experiments.figures import new_figure
 
     chars = [r for r in ok if r["protocol"] == "character"]
     dims = _dims(chars) or [0]
-    fig, axes = new_figure(1, len(dims), figsize=(3.6 * len(dims), 3.4), squeeze=False)
+    fig, axes = new_figure(1, len(dims), figsize=(3.7 * len(dims), 4.2), squeeze=False)
     styles = ["o", "s", "D", "^"]
     for ax, d in zip(axes[0], dims, strict=True):
         rows = [r for r in chars if r["d"] == d]
@@ -385,32 +452,76 @@ def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
                 m,
                 np.asarray(dec["means"]) / scale,
                 styles[k % 4],
-                ms=3,
-                label=f"g={dec['g']}, dim {dec['dim']}: f={dec['f']:.4f}",
+                ms=4,
+                mfc="none",
+                color=f"C{k}",
+                label=f"irrep g = {dec['g']} (dim {dec['dim']}): f = {dec['f']:.4f}",
             )
-            ax.plot(m, dec["exact_f"] ** m, "-", lw=0.8, color=ax.lines[-1].get_color())
+            ax.plot(m, dec["exact_f"] ** m, "-", lw=0.9, color=f"C{k}")
+        ax.plot([], [], "k-", lw=0.9, label="lines: exact $f_\\sigma^m$")
         ax.set_yscale("log")
-        ax.set_xlabel("sequence length m")
-        ax.set_ylabel(r"$k_\sigma(m) / A_\sigma$")
-        ax.set_title(f"d = {d}, {r['noise']} (lines: exact)")
-        ax.legend(fontsize="xx-small")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_xlabel("sequence length m (random Cliffords)")
+        ax.set_title(f"d = {d}, {_NOISE_LABELS.get(r['noise'], r['noise'])}", fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="x-small", frameon=False)
+    axes[0][0].set_ylabel("character-weighted signal / amplitude")
     store.save_figure(fig, "character_decays.png")
 
 
-def _plot_fidelity(store: ResultStore, ok: list[dict[str, Any]]) -> None:
+def _plot_fidelity(store: ResultStore, ok: list[dict[str, Any]], confidence: float = 0.95) -> None:
+    """Estimated infidelity ``1 - F`` per ``d`` and protocol (one panel per noise model), with
+    its interval, against the exact value of the channel."""
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(6.5, 3.8))
-    labels = []
-    for x, r in enumerate(sorted(ok, key=lambda r: (r["noise"], r["d"], r["protocol"]))):
-        err = 1 - r["fidelity"]
-        lo, hi = 1 - r["fidelity_ci"][1], 1 - r["fidelity_ci"][0]
-        color = "tab:blue" if r["protocol"] == "character" else "tab:red"
-        ax.errorbar([x], [err], yerr=[[max(err - lo, 0)], [max(hi - err, 0)]], fmt="o", color=color)
-        ax.plot([x - 0.3, x + 0.3], [1 - r["exact_fidelity"]] * 2, "k-", lw=1.2)
-        labels.append(f"{r['protocol'][:4]} d={r['d']}\n{r['noise']}")
-    ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, fontsize=5, rotation=90)
-    ax.set_ylabel(r"$1 - F_{\rm avg}$ (black: exact)")
-    ax.set_title("RB estimates (red: standard, blue: character)")
+    noises = [n for n in NOISE_MODELS if any(r["noise"] == n for r in ok)] or ["none"]
+    dims = _dims(ok) or [0]
+    fig, axes = new_figure(
+        1, len(noises), figsize=(3.2 * len(noises) + 2.6, 3.6), squeeze=False, sharey=True
+    )
+    for ax, noise in zip(axes[0], noises, strict=True):
+        for x, d in enumerate(dims):
+            rows = [r for r in ok if r["noise"] == noise and r["d"] == d]
+            for r in rows:
+                mk, color, label = _PROTOCOL_STYLE[r["protocol"]]
+                dx = -0.13 if r["protocol"] == "standard" else 0.13
+                err = 1 - r["fidelity"]
+                lo, hi = 1 - r["fidelity_ci"][1], 1 - r["fidelity_ci"][0]
+                ax.errorbar(
+                    [x + dx],
+                    [err],
+                    yerr=[[max(err - lo, 0)], [max(hi - err, 0)]],
+                    fmt=mk,
+                    ms=5,
+                    capsize=3,
+                    color=color,
+                    label=label,
+                )
+            if rows:
+                exact = 1 - rows[0]["exact_fidelity"]
+                ax.plot(
+                    [x - 0.32, x + 0.32],
+                    [exact, exact],
+                    "k-",
+                    lw=1.6,
+                    label="exact value of the channel",
+                )
+        ax.set_xticks(range(len(dims)), [str(d) for d in dims])
+        ax.set_xlim(-0.6, len(dims) - 0.4)
+        ax.set_xlabel("qudit dimension d")
+        ax.set_title(_NOISE_LABELS.get(noise, noise), fontsize="medium")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("average gate infidelity 1 − F")
+    found: dict[str, Any] = {}
+    for ax in axes[0]:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            found.setdefault(label, h)
+    fig.legend(
+        list(found.values()),
+        [f"{k} ({confidence:.0%} CI)" if k.endswith("RB") or "RB (" in k else k for k in found],
+        loc="outside right center",
+        fontsize="small",
+        frameon=False,
+    )
     store.save_figure(fig, "fidelity.png")
