@@ -79,25 +79,80 @@ def _child_weights(
     return leaf(trees, child - size), leaf(trees, child + 1 - size)
 
 
+def walk_order(trees: np.ndarray, targets: np.ndarray, single: bool) -> np.ndarray:
+    """The order in which :func:`descend` walks its pairs: sorted by (tree, target).
+
+    Walkers in this order read the nodes of each level in increasing address order, a
+    forward sweep that the caches and the prefetcher serve, instead of jumps across an array
+    of up to ``8 P`` bytes per tree; the numbers drawn do not change (every walker does the
+    same arithmetic, only the order in which they are processed changes).
+    """
+    if single:
+        return np.argsort(targets, kind="stable")
+    return np.lexsort((targets, trees))
+
+
+JUMP_LEVEL = 16
+"""A single tree is entered at this depth (at most) by one binary search, see :func:`descend`."""
+
+
+def _jump(flat: np.ndarray, t: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start nodes at depth ``D`` and the remaining targets, for one tree (``t`` sorted).
+
+    The ``2^D`` nodes of depth ``D`` partition the leaves in order, so the node holding
+    target ``t`` is the first whose running sum exceeds ``t``: one :func:`numpy.searchsorted`
+    replaces ``D`` levels of the walk. A zero-weight node is never chosen (its running sum
+    equals its left neighbour's); ``t`` beyond the last running sum (round-off) goes to the
+    last node of positive weight, as the walk would.
+    """
+    depth = min(JUMP_LEVEL, int(size).bit_length() - 2)
+    lo = 1 << depth
+    level = np.asarray(flat[lo : 2 * lo], dtype=np.float64)
+    cum = np.cumsum(level)
+    j = np.searchsorted(cum, t, side="right")
+    j = np.minimum(j, np.flatnonzero(level > 0)[-1])
+    before = np.where(j > 0, cum[np.maximum(j - 1, 0)], 0.0)
+    return lo + j, np.minimum(np.maximum(t - before, 0.0), level[j])
+
+
 def descend(
     nodes: np.ndarray, leaf: LeafFn, trees: np.ndarray, targets: np.ndarray, size: int
 ) -> np.ndarray:
     r"""Leaf ``j`` of each tree with :math:`\sum_{i<j} w_i \le t < \sum_{i\le j} w_i`.
 
     Never enters a zero-weight subtree, so round-off in ``t`` cannot return a zero leaf.
+    The pairs are walked in :func:`walk_order` (cache-friendly) and returned in input order;
+    a single tree of more than ``2^{5}`` leaves is entered at depth
+    ``min(JUMP_LEVEL, L - 1)`` by a binary search over that level's running sums
+    (:func:`_jump`), so ``r`` draws cost :math:`O(r \log r + 2^{D} + r (L - D))` numpy work.
     """
     trees = np.asarray(trees, dtype=np.int64)
-    t = np.asarray(targets, dtype=np.float64).copy()
-    k = np.ones(len(trees), dtype=np.int64)
+    t = np.asarray(targets, dtype=np.float64)
     if len(trees) == 0:
-        return k - 1
+        return np.zeros(0, dtype=np.int64)
+    single = nodes.shape[0] == 1
+    order = walk_order(trees, t, single)
+    t = t[order]
+    tr = trees[order]
+    flat = nodes.reshape(-1)  # 1-D gathers are cheaper than 2-D fancy indexing
+    base = tr * size
+    if single and size > 32 and flat[1] > 0:
+        k, t = _jump(flat, t, size)
+    else:
+        k = np.ones(len(tr), dtype=np.int64)
     while k[0] < size:
         c = 2 * k
-        wl, wr = _child_weights(nodes, leaf, trees, c, size)
+        if c[0] < size:
+            at = base + c
+            wl, wr = flat[at], flat[at + 1]
+        else:
+            wl, wr = leaf(tr, c - size), leaf(tr, c + 1 - size)
         right = ((t >= wl) & (wr > 0)) | (wl <= 0)
         t = np.where(right, np.minimum(t - wl, wr), t)
-        k = np.where(right, c + 1, c)
-    return k - size
+        k = c + right
+    out = np.empty(len(tr), dtype=np.int64)
+    out[order] = k - size
+    return out
 
 
 def prefix(
