@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from qtwin.exceptions import CheckpointMismatchError
 from qtwin.qml.sequences.baselines import ClassicalRNN, EchoStateNetwork
+from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
 from qtwin.qml.sequences.fast_weights import QFWP
 from qtwin.qml.sequences.recurrent import QLSTM, QRNNReservoir, QuantumRecurrentNet, ridge_readout
 from qtwin.qml.sequences.timeseries import load_sequence_task
@@ -106,20 +108,42 @@ def test_damped_shm_thresholds(shm):
     assert mse(rc, shm.x_test, shm.y_test) < RESERVOIR_QLSTM_THRESHOLD < var
 
 
-def test_checkpoint_resume_equals_uninterrupted(tmp_path, shm):
+@pytest.mark.parametrize("kind", ["gru", "reservoir"])
+def test_checkpoint_resume_equals_uninterrupted(tmp_path, shm, kind):
     x, y = shm.x_train[:40], shm.y_train[:40]
-    full = fit_sequence_model(
-        ClassicalRNN("gru", seed=1), x, y, epochs=4, progress=False, shuffle=True, seed=3
-    )
+    xt, yt = shm.x_test[:10], shm.y_test[:10]
+
+    def model(seed):
+        if kind == "gru":
+            return ClassicalRNN("gru", seed=seed)
+        return QRNNReservoir("qrnn", seed=seed, num_layers=1)
+
+    kw = dict(progress=False, shuffle=True, seed=3, optimizer="adam")
+    full_model = model(1)
+    full = fit_sequence_model(full_model, x, y, xt, yt, epochs=4, **kw)
     ck = tmp_path / "ck.pt"
-    m = ClassicalRNN("gru", seed=1)
-    fit_sequence_model(m, x, y, epochs=2, progress=False, shuffle=True, seed=3, checkpoint=ck)
-    m2 = ClassicalRNN("gru", seed=99)  # different init: everything comes from the checkpoint
-    res = fit_sequence_model(
-        m2, x, y, epochs=4, progress=False, shuffle=True, seed=3, checkpoint=ck
-    )
-    assert res.resumed_from == 2 and res.epochs_run == 4
-    np.testing.assert_allclose(res.train_loss, full.train_loss, rtol=1e-10)
+    fit_sequence_model(model(1), x, y, xt, yt, epochs=2, checkpoint=ck, **kw)
+    resumed_model = model(99)  # different init: everything comes from the checkpoint
+    res = fit_sequence_model(resumed_model, x, y, xt, yt, epochs=4, checkpoint=ck, **kw)
+    assert res.resumed_from == 2 and res.epochs_run == 4 and full.resumed_from == 0
+    assert res.train_loss == full.train_loss and res.test_loss == full.test_loss  # exactly
+    pairs = zip(resumed_model.state_dict().values(), full_model.state_dict().values(), strict=True)
+    assert all(torch.equal(a, b) for a, b in pairs)
+
+
+def test_checkpoint_of_another_run_is_refused(tmp_path, shm):
+    x, y = shm.x_train[:20], shm.y_train[:20]
+    ck = tmp_path / "ck.pt"
+    kw = dict(progress=False, shuffle=True, checkpoint=ck)
+    fit_sequence_model(ClassicalRNN("gru", seed=1), x, y, epochs=1, seed=3, **kw)
+    for other in (dict(seed=4), dict(seed=3, lr=0.02), dict(seed=3, batch_size=5)):
+        with pytest.raises(CheckpointMismatchError, match="different run"):
+            fit_sequence_model(ClassicalRNN("gru", seed=1), x, y, epochs=2, **other, **kw)
+    with pytest.raises(CheckpointMismatchError):  # other data
+        fit_sequence_model(ClassicalRNN("gru", seed=1), x, -y, epochs=2, seed=3, **kw)
+    with pytest.raises(CheckpointMismatchError):  # other model shape
+        bigger = ClassicalRNN("gru", hidden_size=5, seed=1)
+        fit_sequence_model(bigger, x, y, epochs=2, seed=3, **kw)
 
 
 def test_classical_baselines_and_esn(shm):
@@ -165,42 +189,30 @@ def test_training_bad_input():
         )
 
 
-def test_sequences_and_control_experiments(tmp_path):
-    from qtwin.experiments import run_experiment
-
-    pytest.importorskip("reservoirpy")
-    res = run_experiment(
-        "sequences",
-        out=tmp_path / "s",
-        progress=False,
-        overrides={"models": "qfwp,qlstm_rc,lstm,esn", "epochs": 1},
-    )
-    rows = {r["model"]: r for r in res["metrics"]["rows"]}
-    assert set(rows) == {"qfwp", "qlstm_rc", "lstm", "esn"}
-    shm = load_sequence_task("damped_shm")
-    # recompute the reservoir row independently
-    rc = QRNNReservoir("qlstm", seed=0)  # run_experiment's default seed is 0
-    rc.fit_readout(shm.x_train, shm.y_train, 1e-6)
-    assert rows["qlstm_rc"]["test_mse"] == pytest.approx(mse(rc, shm.x_test, shm.y_test), rel=1e-8)
-    assert sorted(res["figures"]) == ["loss_curves.png", "predictions.png"]
+def test_actor_critic_resume_equals_uninterrupted(tmp_path):
     pytest.importorskip("gymnasium")
-    ctl = run_experiment(
-        "control", out=tmp_path / "c", progress=False, overrides={"episodes": 2, "max_steps": 30}
-    )
-    assert [len(r["returns"]) for r in ctl["metrics"]["rows"]] == [2, 2]
-    assert all(1 <= v <= 30 for r in ctl["metrics"]["rows"] for v in r["returns"])
-    assert ctl["figures"] == ["learning_curve.png"]
-
-
-def test_actor_critic_checkpoint_resume(tmp_path):
-    pytest.importorskip("gymnasium")
-    from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
-
     ck = tmp_path / "agent.pt"
-    kw = dict(max_steps=15, seed=5, progress=False, checkpoint=ck)
-    first = train_actor_critic(QuantumActorCritic("qfwp", seed=1), episodes=2, **kw)
-    again = train_actor_critic(QuantumActorCritic("qfwp", seed=1), episodes=3, **kw)
-    assert again["resumed_from"] == 2 and again["returns"][:2] == first["returns"]
-    assert len(again["returns"]) == 3 and all(1 <= r <= 15 for r in again["returns"])
+    kw = dict(max_steps=15, seed=5, progress=False)
+    full_agent = QuantumActorCritic("qfwp", seed=1)
+    full = train_actor_critic(full_agent, episodes=3, **kw)
+    first = train_actor_critic(QuantumActorCritic("qfwp", seed=1), episodes=2, checkpoint=ck, **kw)
+    agent = QuantumActorCritic("qfwp", seed=7)  # parameters come from the checkpoint
+    again = train_actor_critic(agent, episodes=3, checkpoint=ck, **kw)
+    assert again.resumed_from == 2 and again.returns[:2] == first.returns
+    assert again.returns == full.returns and again["returns"] is again.returns
+    for a, b in zip(agent.state_dict().values(), full_agent.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    assert all(1 <= r <= 15 for r in again.returns)
+    with pytest.raises(CheckpointMismatchError, match="different run"):
+        train_actor_critic(
+            QuantumActorCritic("qfwp", seed=1),
+            episodes=4,
+            checkpoint=ck,
+            max_steps=15,
+            seed=6,
+            progress=False,
+        )
+    with pytest.raises(CheckpointMismatchError):
+        train_actor_critic(QuantumActorCritic("qlstm", seed=1), episodes=4, checkpoint=ck, **kw)
     with pytest.raises(ValueError, match="core must be one of"):
         QuantumActorCritic("transformer")

@@ -96,12 +96,9 @@ def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
     fraction of steps whose greedy action agrees with the exact policy, and the largest logit
     deviation.
     """
-    import torch
-
     from qtwin.backends import get_backend
     from qtwin.experiments._backend import too_wide
-    from qtwin.qml.sequences.export import _estimate, _executing_on, vqc_circuit
-    from qtwin.qml.sequences.fast_weights import QFWP
+    from qtwin.qml.sequences.export import executing_on
 
     core = agent.core
     width = int(core.num_qubits)
@@ -112,31 +109,8 @@ def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
     exact = _logits(agent, observations)
     be = get_backend(backend, seed=seed, default_precision=BACKEND_SHOTS**-0.5)
     t0 = time.perf_counter()
-    if isinstance(core, QFWP):
-
-        def features(x_t: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-            circuits = [
-                vqc_circuit(
-                    x_t[b],
-                    w[b],
-                    num_qubits=core.num_qubits,
-                    encoding="ry",
-                    entangler="brick",
-                    rotation="ry",
-                )
-                for b in range(len(x_t))
-            ]
-            evs = _estimate(circuits, core.num_qubits, core.num_readout, be)
-            return torch.as_tensor(evs, dtype=torch.float64)
-
-        core.circuit_features = features  # instance attribute: shadows the method
-        try:
-            noisy = _logits(agent, observations)
-        finally:
-            del core.circuit_features
-    else:
-        with _executing_on(agent, be):
-            noisy = _logits(agent, observations)
+    with executing_on(agent, be):  # the QFWP fast circuit or the QLSTM's VQCs
+        noisy = _logits(agent, observations)
     return {
         "status": "ok",
         "num_qubits": width,
@@ -164,7 +138,7 @@ def _agent(
         progress=False,
     )
     params = sum(p.numel() for p in agent.parameters() if p.requires_grad)
-    row = {"agent": core, "parameters": params, **curve}
+    row = {"agent": core, "parameters": params, **curve.to_dict()}
     if backend is not None:
         row["backend"] = _on_backend(agent, backend, seed)
     return row

@@ -1,9 +1,10 @@
 """Local torch generators for the qml models: seeded initialisation without global reseeding.
 
 A model's ``seed`` (an int, a :class:`numpy.random.Generator` or ``None``) becomes a
-:class:`torch.Generator` (:func:`torch_generator`), and layers are initialised from it with
-torch's own default distributions (:func:`init_linear_`, :func:`init_recurrent_`), so the
-global torch random state is never touched and two models built with the same seed are equal.
+:class:`torch.Generator` (:func:`torch_generator`), and layers are built without drawing (on
+the ``meta`` device, then materialised) and initialised from it with torch's own default
+distributions (:func:`linear`, :func:`recurrent`), so the global torch random state is never
+touched and two models built with the same seed are equal.
 
 Example:
     >>> import torch
@@ -22,7 +23,7 @@ import torch
 
 from qtwin._validation import as_generator
 
-__all__ = ["torch_generator", "init_linear_", "init_recurrent_"]
+__all__ = ["torch_generator", "init_linear_", "init_recurrent_", "linear", "recurrent"]
 
 
 def torch_generator(seed: int | np.random.Generator | None) -> torch.Generator:
@@ -58,3 +59,24 @@ def init_recurrent_(layer: torch.nn.RNNBase, generator: torch.Generator) -> torc
     for p in layer.parameters():
         p.uniform_(-bound, bound, generator=generator)
     return layer
+
+
+def linear(
+    in_features: int, out_features: int, generator: torch.Generator, *, dtype: torch.dtype
+) -> torch.nn.Linear:
+    """A ``torch.nn.Linear`` with torch's default initialisation drawn from ``generator``."""
+    layer = torch.nn.Linear(in_features, out_features, dtype=dtype, device="meta")
+    return init_linear_(layer.to_empty(device="cpu"), generator)
+
+
+def recurrent(
+    cls: type[torch.nn.RNNBase],
+    input_size: int,
+    hidden_size: int,
+    generator: torch.Generator,
+    *,
+    dtype: torch.dtype,
+) -> torch.nn.RNNBase:
+    """A one-layer ``batch_first`` RNN/LSTM/GRU, default initialisation from ``generator``."""
+    layer = cls(input_size, hidden_size, batch_first=True, dtype=dtype, device="meta")
+    return init_recurrent_(layer.to_empty(device="cpu"), generator)

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from qtwin._extras import require_module
 from qtwin._validation import check_positive_int
-from qtwin.backends._extras import require_module
 
 __all__ = [
     "TFQ_MNIST_3V6_ANCHOR",

@@ -76,7 +76,7 @@ def to_pennylane_qnode(
         >>> round(float(to_pennylane_qnode(m)([1])), 12)
         -1.0
     """
-    from qtwin.backends._extras import require_module
+    from qtwin._extras import require_module
 
     qml = require_module("pennylane", extra="qml", purpose="exporting a QNN as a PennyLane QNode")
     thetas = model.theta.detach().cpu().numpy().copy()

@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from qtwin._extras import require_module
 from qtwin._validation import (
-    as_generator,
     check_choice,
     check_nonnegative_float,
     check_positive_int,
 )
+from qtwin.qml._random import linear, recurrent, torch_generator
 from qtwin.qml.sequences.recurrent import ridge_readout
 from qtwin.qml.sequences.variational import check_inputs
 
@@ -37,6 +38,9 @@ __all__ = ["ClassicalRNN", "EchoStateNetwork"]
 
 class ClassicalRNN(torch.nn.Module):
     """A torch ``rnn``/``lstm``/``gru`` layer and a linear readout of the last step.
+
+    ``seed`` (an int, a numpy generator or ``None`` for fresh entropy) seeds torch's default
+    initialisation through a local generator; the global torch random state is left alone.
 
     Example:
         >>> m = ClassicalRNN("rnn", hidden_size=3, seed=0)
@@ -57,12 +61,11 @@ class ClassicalRNN(torch.nn.Module):
         self.kind = check_choice(kind, "kind", ("rnn", "lstm", "gru"))
         self.input_size = check_positive_int(input_size, "input_size")
         hidden = check_positive_int(hidden_size, "hidden_size")
-        torch.manual_seed(int(as_generator(seed).integers(2**31)))
+        gen = torch_generator(seed)
         cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.kind]
-        self.rnn = cls(self.input_size, hidden, batch_first=True, dtype=torch.float64)
-        self.readout = torch.nn.Linear(
-            hidden, check_positive_int(output_size, "output_size"), dtype=torch.float64
-        )
+        self.rnn = recurrent(cls, self.input_size, hidden, gen, dtype=torch.float64)
+        out = check_positive_int(output_size, "output_size")
+        self.readout = linear(hidden, out, gen, dtype=torch.float64)
 
     def forward(self, x: Any) -> torch.Tensor:
         """Prediction ``(B, out)`` from the last step of ``x`` ``(B, T, input_size)``."""
@@ -100,8 +103,6 @@ class EchoStateNetwork:
         alpha: float = 1e-6,
         seed: int | None = 0,
     ) -> None:
-        from qtwin.backends._extras import require_module
-
         rpy = require_module("reservoirpy", extra="qml", purpose="the echo state network")
         self.units = check_positive_int(units, "units")
         self.alpha = check_nonnegative_float(alpha, "alpha")

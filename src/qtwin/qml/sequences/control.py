@@ -16,8 +16,11 @@ with discounted returns :math:`G_t = \sum_{s\ge t}\gamma^{s-t} r_s` and advantag
     \mathcal L = \sum_t \Big[-\log\pi(a_t|\cdot)\, \mathrm{sg}(A_t) + \tfrac12 A_t^2
     - \beta\, H(\pi(\cdot|\cdot))\Big],
 
-minimised by Adam. The QFWP paper trains on MiniGrid with asynchronous A3C; MiniGrid is not
-installed here, so this uses ``gymnasium``'s ``CartPole-v1`` (extra ``[rl]``) with one worker.
+minimised by Adam. Sampling uses a local generator, so the global torch random state is left
+alone; with ``checkpoint`` the run is saved after every episode through
+:class:`qtwin.checkpoint.Checkpoint` and resumes exactly. The QFWP paper trains on MiniGrid
+with asynchronous A3C; MiniGrid is not installed here, so this uses ``gymnasium``'s
+``CartPole-v1`` (extra ``[rl]``) with one worker.
 
 Example:
     >>> agent = QuantumActorCritic("qfwp", seed=0)
@@ -30,18 +33,32 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from qtwin._validation import check_choice, check_nonnegative_float, check_positive_int
+from qtwin._extras import require_module
+from qtwin._progress import progress as progress_bar
+from qtwin._validation import (
+    as_generator,
+    check_choice,
+    check_nonnegative_float,
+    check_positive_int,
+)
+from qtwin.checkpoint import Checkpoint, capture_generator, fingerprint, restore_generator
+from qtwin.qml._random import linear, torch_generator
+from qtwin.qml._results import DictLikeResult
+from qtwin.qml.sequences.fast_weights import QFWP
+from qtwin.qml.sequences.recurrent import QLSTM
 
-__all__ = ["OBS_SCALE", "QuantumActorCritic", "train_actor_critic"]
+__all__ = ["OBS_SCALE", "QuantumActorCritic", "ActorCriticResult", "train_actor_critic"]
 
 #: CartPole observation scales (cart position, velocity, pole angle, angular velocity)
 OBS_SCALE = (2.4, 3.0, 0.21, 3.0)
+
+#: recurrent state of a core: QFWP's fast weights, or QLSTM's ``(h, c)``
+CoreState = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
 class QuantumActorCritic(torch.nn.Module):
@@ -53,46 +70,61 @@ class QuantumActorCritic(torch.nn.Module):
             five qubits run as one fused matrix per circuit, which keeps a step cheap.
         obs_dim: observation width.
         num_actions: number of discrete actions.
-        seed: seed of every initialisation.
+        seed: seed (or numpy generator) of every initialisation, through local generators;
+            ``None`` draws fresh entropy.
     """
 
     def __init__(
-        self, core: str = "qfwp", *, obs_dim: int = 4, num_actions: int = 2, seed: int = 0
+        self,
+        core: str = "qfwp",
+        *,
+        obs_dim: int = 4,
+        num_actions: int = 2,
+        seed: int | np.random.Generator | None = 0,
     ) -> None:
         super().__init__()
-        from qtwin.qml.sequences.fast_weights import QFWP
-        from qtwin.qml.sequences.recurrent import QLSTM
-
         self.core_name = check_choice(core, "core", ("qfwp", "qlstm"))
         obs_dim = check_positive_int(obs_dim, "obs_dim")
         num_actions = check_positive_int(num_actions, "num_actions")
+        rng = as_generator(seed)
+        self.core: QFWP | QLSTM
         if core == "qfwp":
-            self.core: Any = QFWP(obs_dim, num_qubits=obs_dim, num_readout=obs_dim, seed=seed)
+            self.core = QFWP(obs_dim, num_qubits=obs_dim, num_readout=obs_dim, seed=rng)
         else:
-            self.core = QLSTM(input_size=obs_dim, hidden_size=1, seed=seed, scale=0.1)
-        torch.manual_seed(seed)
+            self.core = QLSTM(input_size=obs_dim, hidden_size=1, seed=rng, scale=0.1)
+        gen = torch_generator(rng)
         f = self.core.num_features
-        self.actor = torch.nn.Linear(f, num_actions, dtype=torch.float64)
-        self.critic = torch.nn.Linear(f, 1, dtype=torch.float64)
+        self.actor = linear(f, num_actions, gen, dtype=torch.float64)
+        self.critic = linear(f, 1, gen, dtype=torch.float64)
 
-    def init_state(self) -> Any:
+    def init_state(self) -> CoreState:
         """Initial recurrent state for one environment."""
         return self.core.init_state(1)
 
-    def step(self, obs: torch.Tensor, state: Any) -> tuple[torch.Tensor, torch.Tensor, Any]:
+    def step(
+        self, obs: torch.Tensor, state: CoreState
+    ) -> tuple[torch.Tensor, torch.Tensor, CoreState]:
         """Policy logits ``(1, A)``, value ``(1,)`` and next state for an observation ``(1, d)``."""
         x = torch.tanh(
             obs.to(torch.float64) / torch.tensor(OBS_SCALE[: obs.shape[-1]], dtype=torch.float64)
         )
-        phi, state = self.core.step(x, state)
+        phi, state = self.core.step(x, state)  # type: ignore[arg-type]
         return self.actor(phi), self.critic(phi)[:, 0], state
 
 
-def _save(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+@dataclass
+class ActorCriticResult(DictLikeResult):
+    """Learning curve of :func:`train_actor_critic` (also readable as a dict).
+
+    Attributes:
+        returns: return (sum of rewards) of each episode.
+        episode_time_s: wall time of each episode.
+        resumed_from: episodes restored from a checkpoint (0 for a fresh run).
+    """
+
+    returns: list[float] = field(default_factory=list)
+    episode_time_s: list[float] = field(default_factory=list)
+    resumed_from: int = 0
 
 
 def train_actor_critic(
@@ -105,44 +137,69 @@ def train_actor_critic(
     entropy_coef: float = 0.01,
     max_steps: int = 500,
     seed: int = 0,
-    checkpoint: str | Path | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
     progress: bool = True,
-) -> dict[str, Any]:
+) -> ActorCriticResult:
     r"""Train ``agent`` for ``episodes`` episodes; returns the learning curve.
 
+    Args:
+        agent: the agent, trained in place.
+        episodes: total episodes (a resumed run continues up to it).
+        env_id: a gymnasium environment with discrete actions.
+        gamma: discount :math:`\gamma \in [0, 1]`.
+        lr: Adam learning rate.
+        entropy_coef: entropy bonus :math:`\beta`.
+        max_steps: steps per episode at most.
+        seed: episode ``i`` uses environment seed ``seed + i``; the action sampling uses a
+            local torch generator seeded with ``seed``.
+        checkpoint: file written after every episode and resumed from (a checkpoint of
+            another run is refused).
+        progress: draw a progress bar.
+
     Returns:
-        ``{"returns": [...], "episode_time_s": [...], "resumed_from": k}`` (one entry per
-        episode; episode ``i`` uses environment seed ``seed + i``).
+        An :class:`ActorCriticResult`, one entry per episode.
 
     Raises:
-        BackendUnavailableError: when gymnasium (extra ``[rl]``) is missing.
+        qtwin.exceptions.MissingExtraError: when gymnasium (extra ``[rl]``) is missing.
+        qtwin.exceptions.CheckpointMismatchError: ``checkpoint`` belongs to another run.
     """
-    from qtwin.backends._extras import require_module
-
     gym = require_module("gymnasium", extra="rl", purpose="the control task")
     episodes = check_positive_int(episodes, "episodes")
     max_steps = check_positive_int(max_steps, "max_steps")
     gamma = check_nonnegative_float(gamma, "gamma")
     if gamma > 1:
         raise ValueError(f"gamma must be in [0, 1], got {gamma}")
-    torch.manual_seed(seed)
+    seed = int(seed)
+    ckpt = Checkpoint(
+        checkpoint,
+        fingerprint(
+            loop="qtwin.qml.sequences.train_actor_critic",
+            env_id=env_id,
+            gamma=gamma,
+            lr=float(lr),
+            entropy_coef=float(entropy_coef),
+            max_steps=max_steps,
+            seed=seed,
+            agent=[agent.core_name]
+            + [[name, list(p.shape)] for name, p in agent.named_parameters()],
+        ),
+    )
     opt = torch.optim.Adam([p for p in agent.parameters() if p.requires_grad], lr=lr)
-    curve: dict[str, Any] = {"returns": [], "episode_time_s": [], "resumed_from": 0}
-    path = Path(checkpoint) if checkpoint is not None else None
-    if path is not None and path.exists():
-        state = torch.load(path, weights_only=True)
+    rng = torch_generator(seed)
+    curve = ActorCriticResult()
+    state = ckpt.load()
+    if state is not None:
         agent.load_state_dict(state["agent"])
         opt.load_state_dict(state["optimizer"])
-        curve = state["curve"]
-        curve["resumed_from"] = len(curve["returns"])
+        restore_generator(rng, state["generator"])
+        curve = ActorCriticResult(**state["curve"])
+        curve.resumed_from = len(curve.returns)
     env = gym.make(env_id)
-    rng = torch.Generator().manual_seed(seed)
-    it: Any = range(len(curve["returns"]), episodes)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, total=episodes, initial=len(curve["returns"]), desc=agent.core_name)
-    for ep in it:
+    done = len(curve.returns)
+    bar = progress_bar(
+        range(done, episodes), total=episodes, initial=done, desc=agent.core_name, enabled=progress
+    )
+    for ep in bar:
         t0 = time.perf_counter()
         obs, _ = env.reset(seed=seed + ep)
         rec_state = agent.init_state()
@@ -177,13 +234,16 @@ def train_actor_critic(
         opt.zero_grad()
         loss.backward()
         opt.step()
-        curve["returns"].append(float(sum(rewards)))
-        curve["episode_time_s"].append(time.perf_counter() - t0)
-        if progress:
-            it.set_postfix(ret=curve["returns"][-1])
-        if path is not None:
-            _save(
-                path, {"agent": agent.state_dict(), "optimizer": opt.state_dict(), "curve": curve}
-            )
+        curve.returns.append(float(sum(rewards)))
+        curve.episode_time_s.append(time.perf_counter() - t0)
+        bar.set_postfix(ret=curve.returns[-1])
+        ckpt.save(
+            {
+                "agent": agent.state_dict(),
+                "optimizer": opt.state_dict(),
+                "generator": capture_generator(rng),
+                "curve": {"returns": curve.returns, "episode_time_s": curve.episode_time_s},
+            }
+        )
     env.close()
     return curve

@@ -22,16 +22,31 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
+from qtwin.qml.sequences.fast_weights import QFWP
+from qtwin.qml.sequences.recurrent import QuantumRecurrentNet
 from qtwin.qml.sequences.variational import VQC, entangling_pairs
 
-__all__ = ["vqc_circuit", "pennylane_vqc", "z_observables", "predict_on_backend"]
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+    from qtwin.backends import QtwinBackend
+
+__all__ = [
+    "vqc_circuit",
+    "pennylane_vqc",
+    "z_observables",
+    "estimate_z",
+    "executing_on",
+    "predict_on_backend",
+]
 
 
 def _rows(a: Any) -> np.ndarray:
@@ -154,7 +169,29 @@ def z_observables(num_qubits: int, k: int) -> list[Any]:
     return [SparsePauliOp("I" * (num_qubits - 1 - i) + "Z" + "I" * i) for i in range(k)]
 
 
-def _estimate(circuits: list[Any], num_qubits: int, k: int, backend: Any) -> np.ndarray:
+def estimate_z(
+    circuits: Sequence[QuantumCircuit], num_qubits: int, k: int, backend: QtwinBackend
+) -> np.ndarray:
+    r"""Expectations :math:`\langle Z_i\rangle`, ``i < k``, of every circuit on ``backend``.
+
+    All circuits go to ``backend.estimator`` (a Qiskit V2 estimator) in one job.
+
+    Args:
+        circuits: circuits on ``num_qubits`` qubits, without measurements.
+        num_qubits: their width.
+        k: number of qubits read out (the first ``k``).
+        backend: any object with an ``estimator`` (e.g. from :func:`qtwin.backends.get_backend`).
+
+    Returns:
+        Shape ``(len(circuits), k)``.
+
+    Example:
+        >>> from qiskit import QuantumCircuit
+        >>> from qtwin.backends import get_backend
+        >>> qc = QuantumCircuit(2); _ = qc.x(1)
+        >>> estimate_z([qc], 2, 2, get_backend("tensornet")).round(6).tolist()
+        [[1.0, -1.0]]
+    """
     obs = z_observables(num_qubits, k)
     result = backend.estimator.run([(qc, obs) for qc in circuits]).result()
     return np.stack([np.asarray(r.data.evs, dtype=float) for r in result])
@@ -177,28 +214,73 @@ def _vqc_executor(backend: Any) -> Any:
             for w in groups
             for row in xs
         ]
-        evs = _estimate(circuits, vqc.num_qubits, vqc.num_outputs, backend)
+        evs = estimate_z(circuits, vqc.num_qubits, vqc.num_outputs, backend)
         out = torch.as_tensor(evs, dtype=torch.float64).reshape(len(groups), len(xs), -1)
         return out.transpose(0, 1) if vqc.num_circuits is not None else out[0]
 
     return run
 
 
+def _qfwp_executor(model: QFWP, backend: QtwinBackend) -> Callable[..., torch.Tensor]:
+    def features(x_t: torch.Tensor, fast_weights: torch.Tensor) -> torch.Tensor:
+        xs, ws = _rows(x_t), _rows(fast_weights)
+        circuits = [
+            vqc_circuit(
+                xs[b],
+                ws[b],
+                num_qubits=model.num_qubits,
+                encoding="ry",
+                entangler="brick",
+                rotation="ry",
+            )
+            for b in range(len(xs))
+        ]
+        evs = estimate_z(circuits, model.num_qubits, model.num_readout, backend)
+        return torch.as_tensor(evs, dtype=torch.float64)
+
+    return features
+
+
 @contextmanager
-def _executing_on(model: torch.nn.Module, backend: Any) -> Iterator[None]:
+def executing_on(model: torch.nn.Module, backend: QtwinBackend) -> Iterator[None]:
+    """Inside the block, every circuit of ``model`` runs on ``backend``'s estimator.
+
+    Every :class:`~qtwin.qml.sequences.variational.VQC` inside ``model`` and the fast circuit
+    of every :class:`~qtwin.qml.QFWP` inside it are evaluated by :func:`estimate_z` (one job
+    per batch of circuits) instead of the exact simulation; the classical layers stay in
+    torch. Leaving the block restores exact simulation.
+
+    Example:
+        >>> import torch
+        >>> from qtwin.backends import get_backend
+        >>> from qtwin.qml import QRNNReservoir
+        >>> m, x = QRNNReservoir("qrnn", seed=0, num_layers=1), torch.rand(2, 2, 1)
+        >>> with executing_on(m, get_backend("tensornet")):
+        ...     on_backend = m(x)
+        >>> torch.allclose(on_backend, m(x), atol=1e-8)
+        True
+    """
     vqcs = [m for m in model.modules() if isinstance(m, VQC)]
+    fast = [m for m in model.modules() if isinstance(m, QFWP)]
     for m in vqcs:
         m.executor = _vqc_executor(backend)
+    for m in fast:
+        m.circuit_features = _qfwp_executor(m, backend)  # type: ignore[method-assign]
     try:
         yield
     finally:
         for m in vqcs:
             m.executor = None
+        for m in fast:
+            del m.circuit_features  # the instance attribute shadowed the method
 
 
 @torch.no_grad()
 def predict_on_backend(
-    model: torch.nn.Module, x: Any, backend: Any = "aer", **options: Any
+    model: QFWP | QuantumRecurrentNet,
+    x: ArrayLike | torch.Tensor,
+    backend: str | QtwinBackend = "aer",
+    **options: Any,
 ) -> torch.Tensor:
     """Predictions of ``model`` on windows ``x`` ``(B, T, m)`` with circuits run on ``backend``.
 
@@ -214,28 +296,11 @@ def predict_on_backend(
         ``fake:`` devices.
     """
     from qtwin.backends import get_backend
-    from qtwin.qml.sequences.fast_weights import QFWP
-    from qtwin.qml.sequences.recurrent import QuantumRecurrentNet
-    from qtwin.qml.sequences.variational import check_inputs
 
+    if not isinstance(model, (QFWP, QuantumRecurrentNet)):
+        raise TypeError(
+            f"model must be a QFWP or a QuantumRecurrentNet, got {type(model).__name__}"
+        )
     be = get_backend(backend, **options) if isinstance(backend, str) else backend
-    if isinstance(model, QFWP):
-        xt = check_inputs(x, model.input_size).to(torch.float64)
-        w = model.fast_weights(xt)[:, -1]
-        circuits = [
-            vqc_circuit(
-                xt[b, -1],
-                w[b],
-                num_qubits=model.num_qubits,
-                encoding="ry",
-                entangler="brick",
-                rotation="ry",
-            )
-            for b in range(len(xt))
-        ]
-        evs = _estimate(circuits, model.num_qubits, model.num_readout, be)
-        return model.readout(torch.as_tensor(evs, dtype=torch.float64))
-    if isinstance(model, QuantumRecurrentNet):
-        with _executing_on(model, be):
-            return model(x)
-    raise TypeError(f"model must be a QFWP or a QuantumRecurrentNet, got {type(model).__name__}")
+    with executing_on(model, be):
+        return model(x)

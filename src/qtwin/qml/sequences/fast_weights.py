@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from qtwin._validation import as_generator, check_positive_int
+from qtwin._validation import check_positive_int
+from qtwin.qml._random import linear, torch_generator
 from qtwin.qml.sequences.variational import check_inputs, vqc_expectations
 
 __all__ = ["QFWP"]
@@ -56,7 +57,9 @@ class QFWP(torch.nn.Module):
         num_readout: qubits read out (authors: 4).
         output_size: width of the prediction.
         hidden_size: width of the slow programmer's encoding (authors: 8).
-        seed: seed of the classical layers' initialisation (torch default init).
+        seed: seed (or numpy generator) of the classical layers' initialisation (torch's
+            default distributions, drawn from a local generator: the global torch random
+            state is left alone); ``None`` draws fresh entropy.
         dtype: dtype of the simulation; the fast circuit (H, RY, CNOT) is real, so the default
             ``torch.float64`` is exact; complex dtypes give the same numbers.
 
@@ -94,12 +97,12 @@ class QFWP(torch.nn.Module):
         if dtype not in allowed:
             raise ValueError(f"dtype must be one of {list(allowed)}, got {dtype}")
         self.dtype = dtype
-        torch.manual_seed(int(as_generator(seed).integers(2**31)))
+        gen = torch_generator(seed)
         f64 = torch.float64
-        self.encoder = torch.nn.Linear(self.input_size, hidden, dtype=f64)
-        self.layer_head = torch.nn.Linear(hidden, self.num_layers, dtype=f64)
-        self.qubit_head = torch.nn.Linear(hidden, self.num_qubits, dtype=f64)
-        self.readout = torch.nn.Linear(self.num_readout, self.output_size, dtype=f64)
+        self.encoder = linear(self.input_size, hidden, gen, dtype=f64)
+        self.layer_head = linear(hidden, self.num_layers, gen, dtype=f64)
+        self.qubit_head = linear(hidden, self.num_qubits, gen, dtype=f64)
+        self.readout = linear(self.num_readout, self.output_size, gen, dtype=f64)
 
     @property
     def num_features(self) -> int:

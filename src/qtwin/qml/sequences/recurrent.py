@@ -63,6 +63,7 @@ from qtwin._validation import (
     check_nonnegative_float,
     check_positive_int,
 )
+from qtwin.qml._random import linear, torch_generator
 from qtwin.qml.sequences.variational import VQC, cached_unitaries, check_inputs
 
 __all__ = [
@@ -125,7 +126,9 @@ class QuantumRecurrentNet(torch.nn.Module):
             trained, ``"uniform"`` in reservoir mode).
         scale: its standard deviation / width (default 0.01 when trained, :math:`\pi` in
             reservoir mode).
-        seed: seed of the quantum angles and the readout initialisation.
+        seed: seed (or numpy generator) of the quantum angles and the readout initialisation
+            (a local generator: the global torch random state is left alone); ``None`` draws
+            fresh entropy.
         dtype: complex dtype of the simulation.
 
     Example:
@@ -178,8 +181,7 @@ class QuantumRecurrentNet(torch.nn.Module):
         if self.cell == "qgru":  # candidate state
             self.candidate = VQC(n, num_inputs=n, num_outputs=self.hidden_size, seed=rng, **common)
         self.out_map = VQC(n, num_inputs=self.hidden_size, num_outputs=n, seed=rng, **common)
-        torch.manual_seed(int(rng.integers(2**31)))
-        self.readout = torch.nn.Linear(n, self.output_size, dtype=torch.float64)
+        self.readout = linear(n, self.output_size, torch_generator(rng), dtype=torch.float64)
         if self.reservoir:
             for name, p in self.named_parameters():
                 if not name.startswith("readout."):

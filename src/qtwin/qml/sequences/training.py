@@ -13,8 +13,11 @@ model trains its readout alone; for a model in reservoir mode (``model.reservoir
 ``features`` and ``readout``) the frozen features of every window are computed once and the
 epochs train the readout on them — the same updates at the cost of a linear model. After
 every epoch it records the train and test MSE and the
-wall time, and (with ``checkpoint``) writes model, optimiser and history atomically; calling
-again with the same checkpoint resumes after the last finished epoch.
+wall time, and (with ``checkpoint``, a :class:`qtwin.checkpoint.Checkpoint`) writes model,
+optimiser, shuffling generator and history atomically; calling again with the same arguments
+resumes after the last finished epoch and ends exactly where an uninterrupted run would (a
+checkpoint written by another run — other hyper-parameters, seed, data or model shape — is
+refused with :class:`~qtwin.exceptions.CheckpointMismatchError`).
 
 Example:
     >>> import torch
@@ -30,21 +33,29 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
-from qtwin._validation import check_choice, check_nonnegative_float, check_positive_int
+from qtwin._progress import progress as progress_bar
+from qtwin._validation import (
+    as_generator,
+    check_choice,
+    check_nonnegative_float,
+    check_positive_int,
+)
+from qtwin.checkpoint import Checkpoint, capture_generator, fingerprint, restore_generator
+from qtwin.qml._results import DictLikeResult
 
 __all__ = ["TrainResult", "fit_sequence_model", "mse", "epochs_to_threshold"]
 
 
 @dataclass
-class TrainResult:
-    """History of a training run (one entry per epoch)."""
+class TrainResult(DictLikeResult):
+    """History of a training run (one entry per epoch); :meth:`to_dict` gives JSON."""
 
     train_loss: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
@@ -58,13 +69,19 @@ class TrainResult:
         return self.test_loss[-1] if self.test_loss else float("nan")
 
 
-def _tensor(a: Any) -> torch.Tensor:
+def _tensor(a: ArrayLike | torch.Tensor) -> torch.Tensor:
     t = a if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a, dtype=float))
     return t.to(torch.float64)
 
 
 @torch.no_grad()
-def mse(model: torch.nn.Module, x: Any, y: Any, *, batch_size: int = 512) -> float:
+def mse(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: ArrayLike | torch.Tensor,
+    y: ArrayLike | torch.Tensor,
+    *,
+    batch_size: int = 512,
+) -> float:
     """Mean squared error of ``model(x)`` against ``y`` (evaluated in batches, no gradients).
 
     Example:
@@ -101,33 +118,32 @@ def _optimizer(name: str, params: list[torch.nn.Parameter], lr: float) -> torch.
     return torch.optim.SGD(params, lr=lr)
 
 
-def _save(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+def _seed_part(seed: int | np.random.Generator | None) -> object:
+    if isinstance(seed, np.random.Generator):
+        return seed.bit_generator.state
+    return None if seed is None else int(seed)
 
 
 def fit_sequence_model(
     model: torch.nn.Module,
-    x_train: Any,
-    y_train: Any,
-    x_test: Any = None,
-    y_test: Any = None,
+    x_train: ArrayLike | torch.Tensor,
+    y_train: ArrayLike | torch.Tensor,
+    x_test: ArrayLike | torch.Tensor | None = None,
+    y_test: ArrayLike | torch.Tensor | None = None,
     *,
     epochs: int = 100,
     lr: float = 0.01,
     batch_size: int = 10,
     optimizer: str = "rmsprop",
     shuffle: bool = False,
-    seed: int = 0,
-    checkpoint: str | Path | None = None,
+    seed: int | np.random.Generator | None = 0,
+    checkpoint: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> TrainResult:
     r"""Train ``model`` on windows ``x_train`` ``(N, T, m)`` and targets ``y_train`` ``(N, o)``.
 
     Args:
-        model: a torch module mapping ``(B, T, m)`` to ``(B, o)``.
+        model: a torch module mapping ``(B, T, m)`` to ``(B, o)``, trained in place.
         x_train, y_train: training windows and targets.
         x_test, y_test: optional test data, evaluated after each epoch.
         epochs: total number of epochs (a resumed run continues up to it).
@@ -135,15 +151,16 @@ def fit_sequence_model(
         batch_size: mini-batch size (authors: 10).
         optimizer: ``"rmsprop"`` (authors), ``"adam"`` or ``"sgd"``.
         shuffle: shuffle the batches each epoch (seeded); the authors do not.
-        seed: seed of torch and of the shuffling.
+        seed: seed (or numpy generator) of the shuffling; the global torch state is not used.
         checkpoint: file to write after each epoch and to resume from.
-        progress: draw a tqdm bar.
+        progress: draw a progress bar.
 
     Returns:
         A :class:`TrainResult` with per-epoch losses and times.
 
     Raises:
         ValueError: if the model has no trainable parameter or the shapes disagree.
+        qtwin.exceptions.CheckpointMismatchError: ``checkpoint`` belongs to another run.
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -158,33 +175,49 @@ def fit_sequence_model(
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model has no trainable parameters (requires_grad) to optimise")
-    torch.manual_seed(seed)
-    opt = _optimizer(optimizer, params, lr)
-    forward: Any = model
     xt = None if x_test is None else _tensor(x_test)
+    yt = None if y_test is None else _tensor(y_test)
+    ckpt = Checkpoint(
+        checkpoint,
+        fingerprint(
+            loop="qtwin.qml.sequences.fit_sequence_model",
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            shuffle=bool(shuffle),
+            seed=_seed_part(seed) if shuffle else None,
+            data=[x, y, xt, yt],
+            model=[type(model).__name__]
+            + [[name, list(p.shape), p.requires_grad] for name, p in model.named_parameters()],
+        ),
+    )
+    rng = as_generator(seed)
+    opt = _optimizer(optimizer, params, lr)
+    result = TrainResult()
+    state = ckpt.load()  # before the reservoir features: they use the restored weights
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        restore_generator(rng, state["generator"])
+        result = TrainResult(**state["result"])
+        result.resumed_from = result.epochs_run
+    forward: Callable[[torch.Tensor], torch.Tensor] = model
     if getattr(model, "reservoir", False) and hasattr(model, "features"):
-        with torch.no_grad():  # frozen reservoir: features once, readout trained on them
+        with (
+            torch.no_grad()
+        ):  # frozen reservoir (as restored): features once, readout trained on them
             x = model.features(x)
             xt = None if xt is None else model.features(xt)
         forward = model.readout
-    result = TrainResult()
-    start = 0
-    path = Path(checkpoint) if checkpoint is not None else None
-    if path is not None and path.exists():
-        state = torch.load(path, weights_only=True)  # plain tensors and builtins only
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        result = TrainResult(**state["result"])
-        start = result.resumed_from = result.epochs_run
-    rng = np.random.default_rng(seed)
-    for _ in range(start):  # keep the shuffling stream identical after a resume
-        rng.permutation(len(x)) if shuffle else None
-    epochs_iter: Any = range(start, epochs)
-    if progress:
-        from tqdm.auto import tqdm
-
-        epochs_iter = tqdm(epochs_iter, total=epochs, initial=start, desc=type(model).__name__)
-    for _epoch in epochs_iter:
+    start = result.epochs_run
+    bar = progress_bar(
+        range(start, epochs),
+        total=epochs,
+        initial=start,
+        desc=type(model).__name__,
+        enabled=progress,
+    )
+    for _epoch in bar:
         t0 = time.perf_counter()
         order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
         total = 0.0
@@ -198,18 +231,16 @@ def fit_sequence_model(
             total += float(loss.detach()) * len(idx)
         result.epoch_time_s.append(time.perf_counter() - t0)
         result.train_loss.append(total / len(x))
-        if xt is not None and y_test is not None:
-            result.test_loss.append(mse(forward, xt, y_test))
+        if xt is not None and yt is not None:
+            result.test_loss.append(mse(forward, xt, yt))
         result.epochs_run += 1
-        if progress:
-            epochs_iter.set_postfix(train=result.train_loss[-1], test=result.final_test_loss)
-        if path is not None:
-            _save(
-                path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "result": asdict(result),
-                },
-            )
+        bar.set_postfix(train=result.train_loss[-1], test=result.final_test_loss)
+        ckpt.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "generator": capture_generator(rng),
+                "result": asdict(result),
+            }
+        )
     return result
