@@ -6,6 +6,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import re
 import sys
 import warnings
 from importlib.metadata import PackageNotFoundError
@@ -26,11 +27,70 @@ except PackageNotFoundError:  # pragma: no cover
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "myst_nb",
 ]
+
+DOCS = os.path.dirname(os.path.abspath(__file__))
+
+# --- intersphinx ----------------------------------------------------------------------------
+# Links to the documentation of the libraries qtwin builds on. The build runs offline (CI has
+# no internet), so by default the inventories are the minimal stand-ins in _inventories/,
+# generated from the installed packages by _inventories/generate.py (each object pointing at
+# the page the project's own site gives it). Set QTWIN_DOCS_INTERSPHINX=1 when online to
+# download the projects' real inventories instead.
+INTERSPHINX_URLS = {
+    "numpy": "https://numpy.org/doc/stable/",
+    "scipy": "https://docs.scipy.org/doc/scipy/",
+    "torch": "https://docs.pytorch.org/docs/stable/",
+    "qiskit": "https://quantum.cloud.ibm.com/docs/api/qiskit/",
+    "pennylane": "https://docs.pennylane.ai/en/stable/",
+    "quimb": "https://quimb.readthedocs.io/en/latest/",
+}
+if os.environ.get("QTWIN_DOCS_INTERSPHINX") == "1":
+    intersphinx_mapping = {key: (url, None) for key, url in INTERSPHINX_URLS.items()}
+else:
+    intersphinx_mapping = {
+        key: (url, os.path.join(DOCS, "_inventories", f"{key}.inv"))
+        for key, url in INTERSPHINX_URLS.items()
+    }
+intersphinx_disabled_reftypes = ["std:doc"]  # only Python objects are linked
+
+# --- maths, served from this site (no CDN) -----------------------------------------------------
+# MathJax 2 from the Debian package libjs-mathjax (`apt-get install libjs-mathjax`; .ci/run
+# installs it), or from the folder named by QTWIN_MATHJAX_DIR. The files it needs (about
+# 1.3 MB: TeX input, CommonHTML output and its web fonts) are copied into _static/mathjax.
+MATHJAX_CANDIDATES = [
+    os.environ.get("QTWIN_MATHJAX_DIR", ""),
+    "/usr/share/javascript/mathjax",
+    "/usr/share/mathjax",
+]
+MATHJAX_DIR = next(
+    (d for d in MATHJAX_CANDIDATES if d and os.path.isfile(os.path.join(d, "MathJax.js"))), None
+)
+MATHJAX_FILES = [
+    "MathJax.js",
+    "config/TeX-AMS_CHTML.js",
+    "extensions",
+    "jax/input/TeX",
+    "jax/output/CommonHTML",
+    "jax/element",
+    "fonts/HTML-CSS/TeX/woff",
+]
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS_CHTML"
+mathjax2_config = {
+    "tex2jax": {
+        "inlineMath": [["\\(", "\\)"]],
+        "displayMath": [["\\[", "\\]"]],
+        "processEscapes": True,
+        "ignoreClass": "document",
+        "processClass": "math|output_area",
+    },
+}
+myst_update_mathjax = False  # the configuration above is the whole of it
 
 # API pages are generated from docstrings (Google style, read by napoleon). A package's
 # page documents its public API (its ``__all__``, under the names users import); each
@@ -124,5 +184,97 @@ def _drop_type_docstrings(
         lines.clear()
 
 
+def _check_mathjax(app: Any) -> None:
+    if MATHJAX_DIR is None and app.builder.format == "html":
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning(
+            "no local MathJax: install the Debian package libjs-mathjax or set "
+            "QTWIN_MATHJAX_DIR to a MathJax 2 folder (the maths would not render offline)"
+        )
+
+
+def _copy_mathjax(app: Any, exception: Exception | None) -> None:
+    if exception is not None or MATHJAX_DIR is None or app.builder.format != "html":
+        return
+    import shutil
+
+    dest = os.path.join(app.outdir, "_static", "mathjax")
+    for rel in MATHJAX_FILES:
+        src = os.path.join(MATHJAX_DIR, rel)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, rel), dirs_exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            shutil.copy2(src, os.path.join(dest, rel))
+
+
+# --- a download link on every notebook page -----------------------------------------------------
+# The notebook itself is copied beside the page's sources (html_copy_source) under its own
+# name (no ".txt" suffix), and a link to it is put under the page title.
+html_copy_source = True
+html_sourcelink_suffix = ""
+
+
+def _notebook_download_link(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    source = context.get("sourcename") or ""
+    body = context.get("body")
+    if not source.endswith(".ipynb") or not body:
+        return
+    href = context["pathto"]("_sources/" + source, 1)
+    name = os.path.basename(source)
+    link = (
+        f'<p class="qtwin-download"><a class="reference download" href="{href}" '
+        f'download="{name}">Download this notebook ({name})</a></p>'
+    )
+    end = body.find("</h1>")
+    at = end + len("</h1>") if end >= 0 else 0
+    context["body"] = body[:at] + link + body[at:]
+
+
+# --- viewcode's [docs] links ------------------------------------------------------------------
+# Sphinx's viewcode remembers one name prefix per source module: the first page that
+# documents an object of the module sets it. Here a package page (qtwin.designs) documents
+# the names it re-exports before the submodule's page (qtwin.designs.clifford) documents the
+# rest, so the rest would link to "#qtwin.designs.phase_gate" instead of
+# "#qtwin.designs.clifford.phase_gate". The links are repaired against the objects that are
+# documented; the modules index lists only qtwin's modules (viewcode has no page for a
+# builtin one).
+_BACKLINK = re.compile(r'(class="viewcode-back" href="[^"#]*#)([^"]+)(")')
+
+
+def _fix_viewcode_links(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    body = context.get("body")
+    if not pagename.startswith("_modules/") or not body:
+        return
+    if pagename == "_modules/index":
+        context["body"] = re.sub(r'<li><a href="(?!qtwin/)[^"]*">[^<]*</a></li>\n?', "", body)
+        return
+    modname = pagename.removeprefix("_modules/").replace("/", ".")
+    documented = app.env.get_domain("py").objects
+    parents = [modname.rsplit(".", k)[0] for k in range(1, modname.count(".") + 1)]
+
+    def repair(match: re.Match[str]) -> str:
+        anchor = match.group(2)
+        if anchor in documented:
+            return match.group(0)
+        for parent in parents:
+            if anchor.startswith(parent + "."):
+                candidate = modname + anchor[len(parent) :]
+                if candidate in documented:
+                    return match.group(1) + candidate + match.group(3)
+        return match.group(0)
+
+    context["body"] = _BACKLINK.sub(repair, body)
+
+
 def setup(app: Any) -> None:
     app.connect("autodoc-process-docstring", _drop_type_docstrings)
+    app.connect("builder-inited", _check_mathjax)
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("html-page-context", _notebook_download_link)
+    app.connect("html-page-context", _fix_viewcode_links)
