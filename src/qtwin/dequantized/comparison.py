@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from qtwin.dequantized.quantum import (
     qsvt_circuit,
 )
 from qtwin.dequantized.transform import check_parity, svt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SVTProblem", "ComparisonResult", "exact_svt", "compare"]
 
@@ -140,6 +143,29 @@ class ComparisonResult:
         }
         out.update({k: v for k, v in self.details.items() if np.isscalar(v)})
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: :meth:`summary` plus the three vectors (real parts) as lists."""
+        return {
+            **self.summary(),
+            "exact": np.real(self.exact).tolist(),
+            "dequantized": np.real(self.dequantized).tolist(),
+            "quantum": None if self.quantum is None else np.real(self.quantum).tolist(),
+        }
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per entry ``i``: ``exact``, ``dequantized``, ``quantum`` and their residuals."""
+        import pandas as pd
+
+        data: dict[str, Any] = {
+            "exact": np.real(self.exact),
+            "dequantized": np.real(self.dequantized),
+            "dequantized_residual": np.real(self.dequantized - self.exact),
+        }
+        if self.quantum is not None:
+            data["quantum"] = np.real(self.quantum)
+            data["quantum_residual"] = np.real(self.quantum - self.exact)
+        return pd.DataFrame(data).rename_axis("entry")
 
 
 @single_threaded_blas
