@@ -11,14 +11,14 @@ SMALL = {
     "aer_test_size": 8,
     "shots": 256,
     "fake_device": "",
-    "hardness_ns": "2,4",
+    "hardness_ns": (2, 4),
     "hardness_epochs": 2,
 }
 
 
 def test_qnn_experiment_small(tmp_path) -> None:
     assert "qnn" in list_experiments()
-    assert get_experiment("qnn").config()["fake_device"].startswith("fake:")
+    assert get_experiment("qnn").config().fake_device.startswith("fake:")
     res = run_experiment("qnn", out=tmp_path, progress=False, overrides=SMALL)
     m = res["metrics"]
     assert m["summary"]["exact_representations_correct"]
@@ -33,5 +33,5 @@ def test_qnn_experiment_small(tmp_path) -> None:
 
 
 def test_qnn_experiment_bad_fake_device(tmp_path) -> None:
-    with pytest.raises(ValueError, match="fake_device must be"):
+    with pytest.raises(ValueError, match="fake_device' must be"):
         run_experiment("qnn", out=tmp_path, progress=False, overrides={"fake_device": "aer"})

@@ -27,3 +27,20 @@ def test_sequences_experiment_small(tmp_path):
     rc.fit_readout(shm.x_train, shm.y_train, 1e-6)
     assert rows["qlstm_rc"]["test_mse"] == pytest.approx(mse(rc, shm.x_test, shm.y_test), rel=1e-8)
     assert sorted(res["figures"]) == ["loss_curves.png", "predictions.png"]
+
+
+def test_task_names_are_the_libraries_tasks():
+    from qtwin.experiments.sequences import TASK_NAMES
+    from qtwin.qml.sequences.timeseries import TASKS
+
+    assert tuple(TASK_NAMES) == tuple(TASKS)
+
+
+def test_sequences_config_is_checked_before_running(tmp_path):
+    from qtwin.experiments import run_experiment
+
+    with pytest.raises(ValueError, match="models"):
+        run_experiment(
+            "sequences", out=tmp_path, progress=False, overrides={"models": "transformer"}
+        )
+    assert not (tmp_path / "run.json").exists()

@@ -11,24 +11,42 @@ fast; learning needs hundreds (``--set episodes=500``).
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from qtwin.experiments.config import option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run"]
+__all__ = ["ControlConfig", "DEFAULT_CONFIG", "run"]
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "agents": ["qfwp", "qlstm"],
-    "episodes": 4,
-    "lr": 0.01,
-    "gamma": 0.99,
-    "max_steps": 200,
-    "window": 5,
-}
+
+@dataclass(frozen=True)
+class ControlConfig:
+    """Actor-critic on CartPole-v1 with a QFWP policy and a QLSTM baseline."""
+
+    agents: tuple[str, ...] = option(
+        ("qfwp", "qlstm"), "recurrent quantum cores of the agents", choices=("qfwp", "qlstm")
+    )
+    episodes: int = option(4, "training episodes per agent (learning needs hundreds)", low=1)
+    lr: float = option(0.01, "Adam learning rate", low=0)
+    gamma: float = option(0.99, "discount factor", low=0, high=1)
+    max_steps: int = option(200, "steps per episode at most", low=1)
+    window: int = option(5, "episodes in the running mean of the learning curve", low=1)
+
+    def __post_init__(self) -> None:
+        if not self.agents:
+            raise ValueError("config key 'agents' is empty: name at least one agent")
+        if self.lr <= 0:
+            raise ValueError(f"config key 'lr' must be > 0, got {self.lr!r}")
+
+
+#: the defaults as a plain dict (kept for callers of the dict-config era)
+DEFAULT_CONFIG: dict[str, Any] = dataclasses.asdict(ControlConfig())
 
 
 def _random_returns(episodes: int, seed: int, max_steps: int) -> list[float]:
@@ -123,17 +141,17 @@ def _on_backend(agent: Any, backend: str, seed: int) -> dict[str, Any]:
 
 
 def _agent(
-    core: str, config: dict[str, Any], seed: int, backend: str | None = None
+    core: str, config: ControlConfig, seed: int, backend: str | None = None
 ) -> dict[str, Any]:
     from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
 
     agent = QuantumActorCritic(core, seed=seed)
     curve = train_actor_critic(
         agent,
-        episodes=int(config["episodes"]),
-        gamma=float(config["gamma"]),
-        lr=float(config["lr"]),
-        max_steps=int(config["max_steps"]),
+        episodes=config.episodes,
+        gamma=config.gamma,
+        lr=config.lr,
+        max_steps=config.max_steps,
         seed=seed,
         progress=False,
     )
@@ -144,9 +162,9 @@ def _agent(
     return row
 
 
-@register("control", config=DEFAULT_CONFIG)
+@register("control", config=ControlConfig)
 def run(
-    config: dict[str, Any],
+    config: ControlConfig,
     *,
     backend: str | None,
     seed: int,
@@ -161,30 +179,25 @@ def run(
 
 
 def _run(
-    config: dict[str, Any],
+    config: ControlConfig,
     *,
     seed: int,
     store: ResultStore,
     progress: Progress,
     backend: str | None = None,
 ) -> dict[str, Any]:
-    for a in config["agents"]:
-        if a not in ("qfwp", "qlstm"):
-            raise ValueError(f"agents entries must be 'qfwp' or 'qlstm', got {a!r}")
     rows = [
         store.compute(
             f"agent/{a}" + ("" if backend is None else f"@{backend}"),
             lambda a=a: _agent(a, config, seed, backend),
         )
-        for a in progress(config["agents"], total=len(config["agents"]), desc="control")
+        for a in progress(config.agents, total=len(config.agents), desc="control")
     ]
-    rand = store.compute(
-        "random", lambda: _random_returns(int(config["episodes"]), seed, int(config["max_steps"]))
-    )
-    w = max(1, int(config["window"]))
+    rand = store.compute("random", lambda: _random_returns(config.episodes, seed, config.max_steps))
+    w = config.window
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(6.0, 3.6))
+    fig, ax = new_figure(figsize=(7.4, 3.6))
     for r in rows:
         ret = np.asarray(r["returns"])
         ax.plot(np.arange(1, len(ret) + 1), ret, alpha=0.35)
@@ -198,9 +211,9 @@ def _run(
         )
     ax.axhline(float(np.mean(rand)), color="k", ls="--", lw=1, label="random policy")
     ax.set_xlabel("episode")
-    ax.set_ylabel("return")
-    ax.set_title("CartPole-v1, actor-critic")
-    ax.legend(fontsize="x-small")
+    ax.set_ylabel("return (steps balanced)")
+    ax.set_title(f"CartPole-v1, actor-critic (thin: per episode; thick: mean of {w})")
+    fig.legend(loc="outside right upper", fontsize="small")
     store.save_figure(fig, "learning_curve.png")
     table = [
         {

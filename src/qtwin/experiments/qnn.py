@@ -25,29 +25,54 @@ Figures: ``learning_curve.png``, ``accuracy.png`` (the table as bars), ``hardnes
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from qtwin.experiments.config import option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run"]
+__all__ = ["QNNConfig", "DEFAULT_CONFIG", "run"]
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "digit_a": 3,
-    "digit_b": 6,
-    "epochs": 4,
-    "batch_size": 16,
-    "lr": 0.05,
-    "shots": 512,
-    "aer_test_size": 16,
-    "fake_device": "fake:manila",
-    "hardness_ns": [2, 4, 6],
-    "hardness_trials": 1,
-    "hardness_epochs": 5,
-}
+
+@dataclass(frozen=True)
+class QNNConfig:
+    """Farhi–Neven QNN: exact networks, digits learning curve, shots, baselines, hardness."""
+
+    digit_a: int = option(3, "first digit of the pair (label +1)", low=0, high=9)
+    digit_b: int = option(6, "second digit of the pair (label -1)", low=0, high=9)
+    epochs: int = option(4, "Adam epochs on the digits task", low=1)
+    batch_size: int = option(16, "mini-batch size (samples)", low=1)
+    lr: float = option(0.05, "Adam learning rate", low=0)
+    shots: int = option(512, "shots per circuit on aer and the fake device", low=1)
+    aer_test_size: int = option(16, "test images run with shots on aer", low=1)
+    fake_device: str = option(
+        "fake:manila", "noisy fake IBM device for the small exact networks ('' skips it)"
+    )
+    hardness_ns: tuple[int, ...] = option(
+        (2, 4, 6), "input sizes n of the hardness study (empty skips it)", low=1, high=14
+    )
+    hardness_trials: int = option(1, "random starts (and tasks) per n in the hardness study", low=1)
+    hardness_epochs: int = option(5, "Adam epochs per hardness run", low=1)
+
+    def __post_init__(self) -> None:
+        if self.digit_a == self.digit_b:
+            raise ValueError(f"config key 'digit_b' must differ from digit_a, got {self.digit_b}")
+        if self.lr <= 0:
+            raise ValueError(f"config key 'lr' must be > 0, got {self.lr!r}")
+        fake = self.fake_device.strip()
+        if fake and not fake.startswith("fake:"):
+            raise ValueError(
+                f"config key 'fake_device' must be 'fake:<device>' or '' (skip), got {fake!r}"
+            )
+
+
+#: the defaults as a plain dict (kept for callers of the dict-config era)
+DEFAULT_CONFIG: dict[str, Any] = dataclasses.asdict(QNNConfig())
 
 
 def _exactness() -> dict[str, Any]:
@@ -125,13 +150,13 @@ def _exactness() -> dict[str, Any]:
     return {"rows": rows}
 
 
-def _digits(config: dict[str, Any], seed: int) -> Any:
+def _digits(config: QNNConfig, seed: int) -> Any:
     from qtwin.qml.qnn.datasets import digits_dataset
 
-    return digits_dataset((int(config["digit_a"]), int(config["digit_b"])), seed=seed)
+    return digits_dataset((config.digit_a, config.digit_b), seed=seed)
 
 
-def _train(config: dict[str, Any], seed: int) -> dict[str, Any]:
+def _train(config: QNNConfig, seed: int) -> dict[str, Any]:
     from qtwin.qml.qnn.model import FarhiNevenQNN
     from qtwin.qml.qnn.training import accuracy, train
 
@@ -142,9 +167,9 @@ def _train(config: dict[str, Any], seed: int) -> dict[str, Any]:
         model,
         data.z_train,
         data.y_train,
-        epochs=int(config["epochs"]),
-        batch_size=int(config["batch_size"]),
-        lr=float(config["lr"]),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
         seed=seed,
         progress=False,
         eval_data=(data.z_test, data.y_test),
@@ -166,26 +191,24 @@ def _model(theta: list[float]) -> Any:
     return FarhiNevenQNN(16, theta=theta)
 
 
-def _aer(
-    config: dict[str, Any], seed: int, theta: list[float], backend: str = "aer"
-) -> dict[str, Any]:
+def _aer(config: QNNConfig, seed: int, theta: list[float], backend: str = "aer") -> dict[str, Any]:
     from qtwin.qml.qnn.export import evaluate_on_backend
     from qtwin.qml.qnn.training import accuracy
 
     data = _digits(config, seed)
-    k = min(int(config["aer_test_size"]), len(data.z_test))
+    k = min(config.aer_test_size, len(data.z_test))
     model = _model(theta)
     res = evaluate_on_backend(
-        model, data.z_test[:k], data.y_test[:k], backend, shots=int(config["shots"]), seed=seed
+        model, data.z_test[:k], data.y_test[:k], backend, shots=config.shots, seed=seed
     )
     return {
-        "accuracy": res["accuracy"],
+        "accuracy": res.accuracy,
         "noiseless_same_subset": accuracy(model, data.z_test[:k], data.y_test[:k]),
         "num_test": k,
     }
 
 
-def _fake(config: dict[str, Any], seed: int, device: str | None = None) -> dict[str, Any]:
+def _fake(config: QNNConfig, seed: int, device: str | None = None) -> dict[str, Any]:
     from qtwin.qml.qnn import datasets as ds
     from qtwin.qml.qnn import representations as rep
     from qtwin.qml.qnn.export import evaluate_on_backend
@@ -203,18 +226,18 @@ def _fake(config: dict[str, Any], seed: int, device: str | None = None) -> dict[
             model,
             z,
             y,
-            device or str(config["fake_device"]),
-            shots=int(config["shots"]),
+            device or config.fake_device,
+            shots=config.shots,
             seed=seed,
         )
         out[name] = {
-            "accuracy": res["accuracy"],
-            "mean_abs_expectation": float(np.mean(np.abs(res["expectations"]))),
+            "accuracy": res.accuracy,
+            "mean_abs_expectation": float(np.mean(np.abs(res.expectations))),
         }
     return out
 
 
-def _baselines(config: dict[str, Any], seed: int, num_parameters: int) -> dict[str, Any]:
+def _baselines(config: QNNConfig, seed: int, num_parameters: int) -> dict[str, Any]:
     from qtwin.qml.qnn.baselines import (
         TFQ_MNIST_3V6_ANCHOR,
         logistic_regression_baseline,
@@ -223,27 +246,27 @@ def _baselines(config: dict[str, Any], seed: int, num_parameters: int) -> dict[s
 
     data = _digits(config, seed)
     return {
-        "logistic": logistic_regression_baseline(data, seed=seed),
-        "mlp": mlp_baseline(data, num_parameters, seed=seed),
+        "logistic": logistic_regression_baseline(data, seed=seed).to_dict(),
+        "mlp": mlp_baseline(data, num_parameters, seed=seed).to_dict(),
         "anchor": TFQ_MNIST_3V6_ANCHOR,
     }
 
 
-def _hardness(config: dict[str, Any], seed: int) -> dict[str, Any]:
+def _hardness(config: QNNConfig, seed: int) -> dict[str, Any]:
     from qtwin.qml.qnn.hardness import hardness_study
 
     return hardness_study(
-        [int(n) for n in config["hardness_ns"]],
-        trials=int(config["hardness_trials"]),
-        epochs=int(config["hardness_epochs"]),
+        list(config.hardness_ns),
+        trials=config.hardness_trials,
+        epochs=config.hardness_epochs,
         seed=seed,
         progress=False,
-    )
+    ).to_dict()
 
 
-@register("qnn", config=DEFAULT_CONFIG)
+@register("qnn", config=QNNConfig)
 def run(
-    config: dict[str, Any],
+    config: QNNConfig,
     *,
     backend: str | None,
     seed: int,
@@ -251,9 +274,7 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """Farhi–Neven QNN: exact parity/majority, digits 3 vs 6 learning curve, shots, baselines."""
-    fake = str(config["fake_device"]).strip()
-    if fake and not fake.startswith("fake:"):
-        raise ValueError(f"fake_device must be 'fake:<device>' or '' (skip), got {fake!r}")
+    fake = config.fake_device.strip()
     steps = ["exactness", "digits/train", "digits/aer", "fake", "baselines", "hardness"]
     results: dict[str, Any] = {}
     for unit in progress(steps, total=len(steps), desc="qnn"):
@@ -271,7 +292,7 @@ def run(
         elif unit == "baselines":
             n_par = results["digits/train"]["num_parameters"]
             results[unit] = store.compute(unit, lambda n_par=n_par: _baselines(config, seed, n_par))
-        elif unit == "hardness" and config["hardness_ns"]:
+        elif unit == "hardness" and config.hardness_ns:
             results[unit] = store.compute(unit, lambda: _hardness(config, seed))
     parts = _backend_parts(backend, config, seed, store, results) if backend is not None else None
     device = backend if backend is not None else fake
@@ -285,7 +306,7 @@ def run(
             "num_test": tr["num_test"],
         },
         {
-            "model": f"QNN on aer, {config['shots']} shots",
+            "model": f"QNN on aer, {config.shots} shots",
             "parameters": tr["num_parameters"],
             "test_accuracy": results["digits/aer"]["accuracy"],
             "num_test": results["digits/aer"]["num_test"],
@@ -313,13 +334,13 @@ def run(
         for task, r in results["fake"].items():
             table.append(
                 {
-                    "model": f"exact {task} network on {device}, {config['shots']} shots",
+                    "model": f"exact {task} network on {device}, {config.shots} shots",
                     "parameters": None,
                     "test_accuracy": r["accuracy"],
                     "num_test": None,
                 }
             )
-    _plot_learning(store, tr, base["anchor"]["test_accuracy"])
+    _plot_learning(store, tr, base["anchor"]["test_accuracy"], (config.digit_a, config.digit_b))
     _plot_table(store, table)
     if "hardness" in results:
         _plot_hardness(store, results["hardness"])
@@ -342,12 +363,12 @@ def run(
 
 
 def _backend_parts(
-    backend: str, config: dict[str, Any], seed: int, store: ResultStore, results: dict[str, Any]
+    backend: str, config: QNNConfig, seed: int, store: ResultStore, results: dict[str, Any]
 ) -> dict[str, Any]:
     """Digits inference with shots on ``backend`` (when it fits); where each part ran."""
     from qtwin.experiments._backend import record_part, skip_part, too_wide
 
-    shots = int(config["shots"])
+    shots = config.shots
     parts: dict[str, Any] = {}
     for name in ("exactness", "digits/train", "baselines", "hardness"):
         if name in results:
@@ -374,19 +395,46 @@ def _backend_parts(
     return parts
 
 
-def _plot_learning(store: ResultStore, tr: dict[str, Any], anchor: float) -> None:
+def _plot_learning(
+    store: ResultStore, tr: dict[str, Any], anchor: float, digits: tuple[int, int]
+) -> None:
+    """Two labelled panels over epochs: accuracy (train, test, TFQ anchor) and training loss."""
     from qtwin.experiments.figures import new_figure
 
     hist = tr["history"]
     ep = np.arange(1, len(hist["loss"]) + 1)
-    fig, ax = new_figure(figsize=(5.2, 3.4))
-    ax.plot(ep, hist["accuracy"], "o-", label="train accuracy")
-    ax.plot(ep, hist["test_accuracy"], "s-", label="test accuracy")
-    ax.plot(ep, hist["loss"], "^--", label="train loss 1 - l·<Y>")
-    ax.axhline(anchor, color="gray", ls=":", label="TFQ anchor (>85%)")
-    ax.set_xlabel("epoch")
-    ax.set_title("Farhi–Neven QNN, digits 3 vs 6 (17 qubits)")
-    ax.legend(fontsize="x-small")
+    fig, (acc_ax, loss_ax) = new_figure(1, 2, figsize=(8.4, 3.4), sharex=True)
+    acc_ax.plot(ep, hist["accuracy"], "o-", label="train")
+    acc_ax.plot(ep, hist["test_accuracy"], "s-", label=f"test ({tr['num_test']} images)")
+    acc_ax.axhline(anchor, color="gray", ls=":", label="TFQ MNIST anchor (85%)")
+    acc_ax.set_xlabel("epoch")
+    acc_ax.set_ylabel("accuracy (fraction correct)")
+    acc_ax.set_ylim(min(0.5, float(np.min(hist["accuracy"])) - 0.05), 1.01)
+    acc_ax.set_title("accuracy")
+    loss_ax.plot(ep, hist["loss"], "^-", color="tab:red", label="train")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel(r"mean loss $1 - l(z)\,\langle Y_r \rangle$")
+    loss_ax.set_title("training loss")
+    loss_ax.set_ylim(bottom=0)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in (acc_ax, loss_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    handles, labels = acc_ax.get_legend_handles_labels()
+    h2, l2 = loss_ax.get_legend_handles_labels()
+    fig.legend(
+        handles + h2,
+        labels[:2] + [labels[2]] + ["train loss"],
+        loc="outside lower center",
+        ncol=4,
+        fontsize="small",
+        frameon=False,
+    )
+    fig.suptitle(
+        f"Farhi–Neven QNN, digits {digits[0]} vs {digits[1]} "
+        f"(17 qubits, {tr['num_parameters']} parameters)"
+    )
     store.save_figure(fig, "learning_curve.png")
 
 

@@ -21,29 +21,65 @@ the full grid, :data:`MODELS` and :data:`qtwin.qml.sequences.timeseries.TASKS`).
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from qtwin.experiments.config import option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "MODELS", "run"]
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "tasks": ["damped_shm"],
-    "models": ["qfwp", "qlstm", "qlstm_rc", "qlstm_rc_gd", "lstm", "esn"],
-    "epochs": 2,
-    "lr": 0.01,
-    "batch_size": 10,
-    "window": 4,
-    "loss_threshold": 0.01,
-    "ridge_alpha": 1e-6,
-}
+__all__ = ["SequencesConfig", "DEFAULT_CONFIG", "MODELS", "TASK_NAMES", "run"]
 
 MODELS = ("qfwp", "qlstm", "qrnn", "qgru", "qlstm_rc", "qlstm_rc_gd", "rnn", "lstm", "gru", "esn")
 _QUANTUM = frozenset(MODELS[:6])
+
+#: the task names of :data:`qtwin.qml.sequences.timeseries.TASKS` (spelled out here so that
+#: listing the experiments does not import torch; a test keeps the two equal)
+TASK_NAMES = (
+    "damped_shm",
+    "bessel_j2",
+    "delayed_quantum_control",
+    "narma5",
+    "narma10",
+    "cosine",
+    "jaynes_cummings",
+)
+
+
+@dataclass(frozen=True)
+class SequencesConfig:
+    """Quantum (QFWP, QRNN/QLSTM/QGRU, reservoirs) and classical sequence models on time series."""
+
+    tasks: tuple[str, ...] = option(("damped_shm",), "time-series tasks", choices=TASK_NAMES)
+    models: tuple[str, ...] = option(
+        ("qfwp", "qlstm", "qlstm_rc", "qlstm_rc_gd", "lstm", "esn"),
+        "models to train and compare",
+        choices=MODELS,
+    )
+    epochs: int = option(2, "training epochs of the gradient-trained models (papers: 100)", low=1)
+    lr: float = option(0.01, "RMSprop learning rate", low=0)
+    batch_size: int = option(10, "mini-batch size (windows)", low=1)
+    window: int = option(4, "window length (time steps fed per prediction)", low=1)
+    loss_threshold: float = option(
+        0.01, "training MSE whose first crossing is reported (epochs_to_threshold)", low=0
+    )
+    ridge_alpha: float = option(1e-6, "ridge penalty of the closed-form readouts", low=0)
+
+    def __post_init__(self) -> None:
+        if not self.tasks:
+            raise ValueError("config key 'tasks' is empty: name at least one task")
+        if not self.models:
+            raise ValueError("config key 'models' is empty: name at least one model")
+        if self.lr <= 0:
+            raise ValueError(f"config key 'lr' must be > 0, got {self.lr!r}")
+
+
+#: the defaults as a plain dict (kept for callers of the dict-config era)
+DEFAULT_CONFIG: dict[str, Any] = dataclasses.asdict(SequencesConfig())
 
 
 def _model(name: str, seed: int) -> Any:
@@ -97,7 +133,7 @@ def _on_backend(model: Any, name: str, data: Any, backend: str, seed: int) -> di
 
 
 def _unit(
-    task: str, name: str, config: dict[str, Any], seed: int, backend: str | None = None
+    task: str, name: str, config: SequencesConfig, seed: int, backend: str | None = None
 ) -> dict[str, Any]:
     import torch
 
@@ -105,12 +141,12 @@ def _unit(
     from qtwin.qml.sequences.timeseries import load_sequence_task
     from qtwin.qml.sequences.training import epochs_to_threshold, fit_sequence_model, mse
 
-    data = load_sequence_task(task, window=int(config["window"]))
+    data = load_sequence_task(task, window=config.window)
     t0 = time.perf_counter()
     train_curve: list[float] = []
     test_curve: list[float] = []
     if name == "esn":
-        esn = EchoStateNetwork(units=4, alpha=float(config["ridge_alpha"]), seed=seed)
+        esn = EchoStateNetwork(units=4, alpha=config.ridge_alpha, seed=seed)
         esn.fit(data.x_train, data.y_train)
         pred = esn.predict(data.x_test)
         test = float(np.mean((pred - data.y_test) ** 2))
@@ -118,7 +154,7 @@ def _unit(
     else:
         model = _model(name, seed)
         if name == "qlstm_rc":
-            model.fit_readout(data.x_train, data.y_train, float(config["ridge_alpha"]))
+            model.fit_readout(data.x_train, data.y_train, config.ridge_alpha)
             train_curve = [mse(model, data.x_train, data.y_train)]
         else:
             res = fit_sequence_model(
@@ -127,9 +163,9 @@ def _unit(
                 data.y_train,
                 data.x_test,
                 data.y_test,
-                epochs=int(config["epochs"]),
-                lr=float(config["lr"]),
-                batch_size=int(config["batch_size"]),
+                epochs=config.epochs,
+                lr=config.lr,
+                batch_size=config.batch_size,
                 seed=seed,
                 progress=False,
             )
@@ -150,16 +186,16 @@ def _unit(
         "test_mse": test,
         "train_loss": train_curve,
         "test_loss": test_curve,
-        "epochs_to_threshold": epochs_to_threshold(train_curve, float(config["loss_threshold"])),
+        "epochs_to_threshold": epochs_to_threshold(train_curve, config.loss_threshold),
         "wall_s": time.perf_counter() - t0,
         "prediction": np.asarray(pred).reshape(-1).tolist(),
         "truth": np.asarray(data.y_test).reshape(-1).tolist(),
     }
 
 
-@register("sequences", config=DEFAULT_CONFIG)
+@register("sequences", config=SequencesConfig)
 def run(
-    config: dict[str, Any],
+    config: SequencesConfig,
     *,
     backend: str | None,
     seed: int,
@@ -174,22 +210,14 @@ def run(
 
 
 def _run(
-    config: dict[str, Any],
+    config: SequencesConfig,
     *,
     seed: int,
     store: ResultStore,
     progress: Progress,
     backend: str | None = None,
 ) -> dict[str, Any]:
-    from qtwin.qml.sequences.timeseries import TASKS
-
-    for t in config["tasks"]:
-        if t not in TASKS:
-            raise ValueError(f"tasks entries must be in {list(TASKS)}, got {t!r}")
-    for m in config["models"]:
-        if m not in MODELS:
-            raise ValueError(f"models entries must be in {list(MODELS)}, got {m!r}")
-    units = [(t, m) for t in config["tasks"] for m in config["models"]]
+    units = [(t, m) for t in config.tasks for m in config.models]
     suffix = "" if backend is None else f"@{backend}"
     rows = [
         store.compute(f"{t}/{m}{suffix}", lambda t=t, m=m: _unit(t, m, config, seed, backend))
@@ -202,7 +230,7 @@ def _run(
         for r in rows
     ]
     best = {}
-    for t in config["tasks"]:
+    for t in config.tasks:
         rs = [r for r in rows if r["task"] == t]
         best[t] = min(rs, key=lambda r: r["test_mse"])["model"] if rs else None
     metrics: dict[str, Any] = {"table": table, "rows": rows, "summary": {"best_model": best}}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from qtwin.qml.qnn.baselines import (
     TFQ_MNIST_3V6_ANCHOR,
+    BaselineResult,
     logistic_regression_baseline,
     mlp_baseline,
     mlp_hidden_units,
@@ -45,8 +46,13 @@ from qtwin.qml.qnn.datasets import (
     subset_majority_dataset,
     subset_parity_dataset,
 )
-from qtwin.qml.qnn.export import evaluate_on_backend, to_pennylane_qnode, to_qiskit_circuit
-from qtwin.qml.qnn.hardness import hardness_study, parity_capable_generators
+from qtwin.qml.qnn.export import (
+    BackendEvaluation,
+    evaluate_on_backend,
+    to_pennylane_qnode,
+    to_qiskit_circuit,
+)
+from qtwin.qml.qnn.hardness import HardnessResult, hardness_study, parity_capable_generators
 from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, default_generators, pauli_terms_circuit
 from qtwin.qml.qnn.quantum_data import (
     observable_expectations,
@@ -62,7 +68,7 @@ from qtwin.qml.qnn.representations import (
     subset_parity_model,
     subset_parity_terms,
 )
-from qtwin.qml.qnn.training import accuracy, train
+from qtwin.qml.qnn.training import TrainHistory, accuracy, train
 
 __all__ = [
     "FarhiNevenQNN",
@@ -100,4 +106,8 @@ __all__ = [
     "mlp_baseline",
     "mlp_hidden_units",
     "TFQ_MNIST_3V6_ANCHOR",
+    "TrainHistory",
+    "BackendEvaluation",
+    "BaselineResult",
+    "HardnessResult",
 ]

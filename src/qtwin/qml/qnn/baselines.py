@@ -22,14 +22,23 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._extras import require_module
 from qtwin._validation import check_positive_int
+from qtwin.qml._results import DictLikeResult
+from qtwin.qml.qnn.datasets import BinaryDataset
+
+#: a train/test split given as arrays: ``(z_train, y_train, z_test, y_test)``
+Split = tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike]
 
 __all__ = [
+    "BaselineResult",
     "TFQ_MNIST_3V6_ANCHOR",
     "logistic_regression_baseline",
     "mlp_baseline",
@@ -46,7 +55,7 @@ TFQ_MNIST_3V6_ANCHOR: dict[str, Any] = {
 """Published anchor for the digits task (a lower bound as stated in the tutorial)."""
 
 
-def _unpack(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _unpack(data: BinaryDataset | Split) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     try:
         z_tr, y_tr, z_te, y_te = (np.asarray(a) for a in data)
     except (TypeError, ValueError):
@@ -61,11 +70,30 @@ def _unpack(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return z_tr, y_tr, z_te, y_te
 
 
-def _sklearn() -> Any:
+def _sklearn() -> ModuleType:
     return require_module("sklearn", extra="qml", purpose="the classical baselines")
 
 
-def logistic_regression_baseline(data: Any, *, seed: int = 0) -> dict[str, Any]:
+@dataclass
+class BaselineResult(DictLikeResult):
+    """A classical baseline's scores (also readable as a dict; :meth:`to_dict` for JSON).
+
+    Attributes:
+        model: a short description, e.g. ``"MLP 16-2-1"``.
+        num_parameters: trainable parameters.
+        train_accuracy: accuracy on the training set.
+        test_accuracy: accuracy on the test set.
+        hidden_units: hidden units of the MLP (``None`` for logistic regression).
+    """
+
+    model: str
+    num_parameters: int
+    train_accuracy: float
+    test_accuracy: float
+    hidden_units: int | None = None
+
+
+def logistic_regression_baseline(data: BinaryDataset | Split, *, seed: int = 0) -> BaselineResult:
     """Logistic regression on the bits; returns train/test accuracy and parameter count.
 
     Args:
@@ -73,19 +101,19 @@ def logistic_regression_baseline(data: Any, *, seed: int = 0) -> dict[str, Any]:
         seed: ``random_state`` of the solver.
 
     Returns:
-        ``{"model", "num_parameters", "train_accuracy", "test_accuracy"}``.
+        A :class:`BaselineResult`.
     """
     _sklearn()
     from sklearn.linear_model import LogisticRegression
 
     z_tr, y_tr, z_te, y_te = _unpack(data)
     clf = LogisticRegression(max_iter=2000, random_state=seed).fit(z_tr, y_tr)
-    return {
-        "model": "logistic regression",
-        "num_parameters": int(z_tr.shape[1] + 1),
-        "train_accuracy": float(clf.score(z_tr, y_tr)),
-        "test_accuracy": float(clf.score(z_te, y_te)),
-    }
+    return BaselineResult(
+        model="logistic regression",
+        num_parameters=int(z_tr.shape[1] + 1),
+        train_accuracy=float(clf.score(z_tr, y_tr)),
+        test_accuracy=float(clf.score(z_te, y_te)),
+    )
 
 
 def mlp_hidden_units(num_inputs: int, num_parameters: int) -> int:
@@ -101,7 +129,9 @@ def mlp_hidden_units(num_inputs: int, num_parameters: int) -> int:
     return max(1, int(round((num_parameters - 1) / (num_inputs + 2))))
 
 
-def mlp_baseline(data: Any, num_parameters: int, *, seed: int = 0) -> dict[str, Any]:
+def mlp_baseline(
+    data: BinaryDataset | Split, num_parameters: int, *, seed: int = 0
+) -> BaselineResult:
     """One-hidden-layer MLP (tanh) with about ``num_parameters`` parameters, on the bits.
 
     Args:
@@ -110,7 +140,7 @@ def mlp_baseline(data: Any, num_parameters: int, *, seed: int = 0) -> dict[str, 
         seed: ``random_state`` of the initialization.
 
     Returns:
-        ``{"model", "hidden_units", "num_parameters", "train_accuracy", "test_accuracy"}``.
+        A :class:`BaselineResult` with ``hidden_units`` set.
 
     Example:
         >>> from qtwin.qml.qnn.datasets import digits_dataset
@@ -133,10 +163,10 @@ def mlp_baseline(data: Any, num_parameters: int, *, seed: int = 0) -> dict[str, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(z_tr, y_tr)
-    return {
-        "model": f"MLP {n}-{h}-1",
-        "hidden_units": h,
-        "num_parameters": int((n + 1) * h + h + 1),
-        "train_accuracy": float(clf.score(z_tr, y_tr)),
-        "test_accuracy": float(clf.score(z_te, y_te)),
-    }
+    return BaselineResult(
+        model=f"MLP {n}-{h}-1",
+        num_parameters=int((n + 1) * h + h + 1),
+        train_accuracy=float(clf.score(z_tr, y_tr)),
+        test_accuracy=float(clf.score(z_te, y_te)),
+        hidden_units=h,
+    )

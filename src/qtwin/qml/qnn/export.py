@@ -21,14 +21,26 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import check_finite, check_positive_int
+from qtwin.qml._results import DictLikeResult
 from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
 
-__all__ = ["to_qiskit_circuit", "to_pennylane_qnode", "evaluate_on_backend"]
+if TYPE_CHECKING:
+    from qtwin.backends import QtwinBackend
+
+__all__ = [
+    "BackendEvaluation",
+    "to_qiskit_circuit",
+    "to_pennylane_qnode",
+    "evaluate_on_backend",
+]
 
 
 def to_qiskit_circuit(model: FarhiNevenQNN, z: Any = None, *, measure: bool = False) -> Any:
@@ -97,15 +109,33 @@ def to_pennylane_qnode(
     return qnode
 
 
+@dataclass
+class BackendEvaluation(DictLikeResult):
+    """Result of :func:`evaluate_on_backend` (also readable as a dict).
+
+    Attributes:
+        accuracy: fraction of inputs whose sign of the estimated :math:`\\langle Y_r\rangle`
+            equals the label.
+        expectations: the estimates :math:`(N_0 - N_1)/\text{shots}`, shape ``(N,)``.
+        backend: the backend's name.
+        shots: shots per input.
+    """
+
+    accuracy: float
+    expectations: np.ndarray
+    backend: str
+    shots: int
+
+
 def evaluate_on_backend(
     model: FarhiNevenQNN,
-    z: Any,
-    labels: Any,
-    backend: Any = "aer",
+    z: ArrayLike | torch.Tensor,
+    labels: ArrayLike | torch.Tensor,
+    backend: str | QtwinBackend = "aer",
     *,
     shots: int = 1024,
     seed: int | None = None,
-) -> dict[str, Any]:
+) -> BackendEvaluation:
     r"""Accuracy of ``model`` on ``(z, labels)`` with ``shots`` samples per input on ``backend``.
 
     Each input becomes :func:`to_qiskit_circuit` with ``measure=True``; all circuits go to
@@ -121,7 +151,7 @@ def evaluate_on_backend(
         seed: simulator seed (named backends only).
 
     Returns:
-        ``{"accuracy": float, "expectations": (N,) array, "backend": name, "shots": shots}``.
+        A :class:`BackendEvaluation` (``result.accuracy`` or ``result["accuracy"]``).
     """
     from qtwin.backends import get_backend
 
@@ -140,9 +170,4 @@ def evaluate_on_backend(
         counts = pub.data.readout.get_counts()
         ev[i] = (counts.get("0", 0) - counts.get("1", 0)) / shots
     pred = np.where(ev >= 0, 1, -1)
-    return {
-        "accuracy": float(np.mean(pred == y)),
-        "expectations": ev,
-        "backend": name,
-        "shots": shots,
-    }
+    return BackendEvaluation(float(np.mean(pred == y)), ev, str(name), shots)

@@ -19,24 +19,45 @@ layer at a random start, and the chance of a good start shrinks with ``n``.
 
 Example:
     >>> res = hardness_study([2, 3], trials=2, epochs=5, seed=0, progress=False)
-    >>> sorted(res), len(res["parity_accuracy"])
+    >>> sorted(res.keys()), len(res.parity_accuracy)
     (['grad_norm_parity', 'grad_norm_random', 'n', 'parity_accuracy', 'random_accuracy'], 2)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from qtwin._progress import progress as progress_bar
 from qtwin._validation import as_generator, check_choice, check_positive_int
+from qtwin.qml._results import DictLikeResult
 from qtwin.qml.qnn.datasets import all_bit_strings, subset_parity_dataset
 from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, default_generators
 from qtwin.qml.qnn.training import train
 
-__all__ = ["hardness_study", "parity_capable_generators"]
+__all__ = ["HardnessResult", "hardness_study", "parity_capable_generators"]
+
+
+@dataclass
+class HardnessResult(DictLikeResult):
+    """Result of :func:`hardness_study`, one entry per ``n`` (also readable as a dict).
+
+    Attributes:
+        n: the input sizes.
+        parity_accuracy: mean final training accuracy on subset parity (``None`` if not run).
+        grad_norm_parity: mean gradient norm at the random start, subset parity.
+        random_accuracy: mean final training accuracy on random labels.
+        grad_norm_random: mean gradient norm at the random start, random labels.
+    """
+
+    n: list[float]
+    parity_accuracy: list[float] | None = None
+    grad_norm_parity: list[float] | None = None
+    random_accuracy: list[float] | None = None
+    grad_norm_random: list[float] | None = None
 
 
 def parity_capable_generators(n: int) -> list[PauliTerm]:
@@ -59,7 +80,7 @@ def hardness_study(
     batch_size: int = 16,
     seed: int | np.random.Generator | None = 0,
     progress: bool = True,
-) -> dict[str, list[float]]:
+) -> HardnessResult:
     r"""Training accuracy vs ``n`` for random starts; see the module docstring.
 
     Args:
@@ -73,8 +94,7 @@ def hardness_study(
         progress: tqdm bar over the runs.
 
     Returns:
-        ``{"n": ns, "<task>_accuracy": mean final accuracy per n,
-        "grad_norm_<task>": mean gradient norm at the start per n}``.
+        A :class:`HardnessResult` (fields of tasks not run are ``None``).
     """
     ns = [check_positive_int(n, "ns entries") for n in ns]
     if not ns or max(ns) > 14:
@@ -122,4 +142,4 @@ def hardness_study(
         out[f"{task}_accuracy"] = accs
         out[f"grad_norm_{task}"] = grads
     bar.close()
-    return out
+    return HardnessResult(**out)

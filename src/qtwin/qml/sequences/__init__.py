@@ -24,7 +24,11 @@ Example:
 from __future__ import annotations
 
 from qtwin.qml.sequences.baselines import ClassicalRNN, EchoStateNetwork
-from qtwin.qml.sequences.control import QuantumActorCritic, train_actor_critic
+from qtwin.qml.sequences.control import (
+    ActorCriticResult,
+    QuantumActorCritic,
+    train_actor_critic,
+)
 from qtwin.qml.sequences.export import predict_on_backend
 from qtwin.qml.sequences.fast_weights import QFWP
 from qtwin.qml.sequences.recurrent import (
@@ -33,6 +37,7 @@ from qtwin.qml.sequences.recurrent import (
     QRNN,
     QRNNReservoir,
     QuantumRecurrentNet,
+    ReservoirSweepRow,
     reservoir_sweep,
     ridge_readout,
 )
@@ -59,4 +64,6 @@ __all__ = [
     "predict_on_backend",
     "QuantumActorCritic",
     "train_actor_critic",
+    "ActorCriticResult",
+    "ReservoirSweepRow",
 ]

@@ -52,10 +52,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -64,6 +66,7 @@ from qtwin._validation import (
     check_positive_int,
 )
 from qtwin.qml._random import linear, torch_generator
+from qtwin.qml._results import DictLikeResult
 from qtwin.qml.sequences.variational import VQC, cached_unitaries, check_inputs
 
 __all__ = [
@@ -75,6 +78,7 @@ __all__ = [
     "QRNNReservoir",
     "ridge_readout",
     "reservoir_sweep",
+    "ReservoirSweepRow",
 ]
 
 CELLS = ("qrnn", "qlstm", "qgru")
@@ -277,11 +281,28 @@ class QRNNReservoir(QuantumRecurrentNet):
         super().__init__(cell, **kwargs)
 
 
+@dataclass
+class ReservoirSweepRow(DictLikeResult):
+    """One angle distribution of :func:`reservoir_sweep` (also readable as a dict).
+
+    Attributes:
+        init: ``"normal"`` or ``"uniform"``.
+        scale: its standard deviation / width.
+        test_mse: mean test MSE over the seeds.
+        test_mse_per_seed: the test MSE of each seed.
+    """
+
+    init: str
+    scale: float
+    test_mse: float
+    test_mse_per_seed: list[float]
+
+
 def reservoir_sweep(
-    x_train: Any,
-    y_train: Any,
-    x_test: Any,
-    y_test: Any,
+    x_train: ArrayLike | torch.Tensor,
+    y_train: ArrayLike | torch.Tensor,
+    x_test: ArrayLike | torch.Tensor,
+    y_test: ArrayLike | torch.Tensor,
     *,
     cell: str = "qlstm",
     inits: Sequence[tuple[str, float]] = (
@@ -295,18 +316,19 @@ def reservoir_sweep(
     alpha: float = 1e-6,
     seed: int = 0,
     **kwargs: Any,
-) -> list[dict[str, Any]]:
+) -> list[ReservoirSweepRow]:
     r"""Test MSE of ridge-trained reservoirs over random-angle distributions and seeds.
 
-    Returns one row per ``(init, scale)``: the mean and the per-seed test MSEs.
+    Returns one :class:`ReservoirSweepRow` per ``(init, scale)``: the mean and the per-seed
+    test MSEs.
 
     Example:
         >>> import torch
         >>> x = torch.linspace(-1, 1, 12, dtype=torch.float64).reshape(6, 2, 1)
         >>> rows = reservoir_sweep(x, x[:, -1], x, x[:, -1], cell="qrnn",
         ...                        inits=[("uniform", 1.0)], num_seeds=1, num_layers=1)
-        >>> sorted(rows[0])
-        ['init', 'scale', 'test_mse', 'test_mse_per_seed']
+        >>> rows[0].init, rows[0].scale, len(rows[0].test_mse_per_seed)
+        ('uniform', 1.0, 1)
     """
     y_test_t = torch.as_tensor(np.asarray(y_test, dtype=float)).reshape(len(y_test), -1)
     rows = []
@@ -317,12 +339,5 @@ def reservoir_sweep(
             m.fit_readout(x_train, y_train, alpha)
             with torch.no_grad():
                 mses.append(float(torch.mean((m(x_test) - y_test_t) ** 2)))
-        rows.append(
-            {
-                "init": init,
-                "scale": float(scale),
-                "test_mse": float(np.mean(mses)),
-                "test_mse_per_seed": mses,
-            }
-        )
+        rows.append(ReservoirSweepRow(init, float(scale), float(np.mean(mses)), mses))
     return rows
