@@ -1,4 +1,5 @@
-"""Every notebook in ``examples/`` executes without error (nbclient, a python3 kernel)."""
+"""Every notebook in ``examples/`` executes without error (nbclient, a python3 kernel) and
+shows at least one figure."""
 
 from __future__ import annotations
 
@@ -47,7 +48,12 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_executes(path: Path, kernel_name: str, tmp_path: Path) -> None:
+def test_notebook_executes(
+    path: Path, kernel_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel draws figures inline (MPLBACKEND=Agg, set for the test suite, would make
+    # plt.show() draw nothing)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         nb,
@@ -64,3 +70,25 @@ def test_notebook_executes(path: Path, kernel_name: str, tmp_path: Path) -> None
         if out.get("output_type") == "error"
     ]
     assert not errors
+    images = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if any(key.startswith("image/") for key in out.get("data", {}))
+    ]
+    assert images, f"{path.name} shows no figure"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_stored_notebook_has_a_figure(path: Path) -> None:
+    """The docs show the stored outputs (they do not execute the notebooks): at least one
+    figure must be stored."""
+    nb = nbformat.read(path, as_version=4)
+    assert any(
+        key.startswith("image/")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        for key in out.get("data", {})
+    ), f"{path.name}: no stored figure"
