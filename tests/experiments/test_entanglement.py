@@ -30,9 +30,21 @@ TINY = {
 def test_registered_with_small_defaults():
     assert "entanglement" in list_experiments()
     cfg = get_experiment("entanglement").config()
-    assert (
-        cfg["steps"] <= 5 and cfg["tokens"] <= 64 and set(cfg["methods"]) <= {"lora", "full", "mps"}
-    )
+    assert cfg.steps <= 5 and cfg.tokens <= 64 and set(cfg.methods) <= {"lora", "full", "mps"}
+
+
+@pytest.mark.parametrize(
+    ("over", "match"),
+    [
+        ({"methods": "lora,qlora"}, "methods"),
+        ({"layers": "6"}, "layers"),
+        ({"lora_alphas": ""}, ""),
+    ],
+)
+def test_bad_config_refused_before_anything_is_written(tmp_path, over, match):
+    with pytest.raises(ValueError, match=match):
+        run_experiment("entanglement", out=tmp_path / "run", progress=False, overrides=over)
+    assert not (tmp_path / "run" / "results.json").exists()
 
 
 def test_entanglement_experiment_tiny(tmp_path):

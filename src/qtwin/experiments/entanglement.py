@@ -34,30 +34,68 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qtwin.experiments.config import config_to_dict, option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run"]
+if TYPE_CHECKING:
+    from torch import nn
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "methods": ["lora", "full", "mps"],
-    "lora_ranks": [2, 8],
-    "lora_alphas": [16.0],
-    "mps_rank": 8,
-    "mps_chi": 4,
-    "steps": 2,
-    "lora_steps": [2],
-    "batch_size": 8,
-    "per_topic": 8,
-    "layers": [0, 5],
-    "tokens": 64,
-    "baseline_samples": 2,
-    "torch_threads": 1,
-}
+    from qtwin.entanglement.models import Tokenizer
+
+__all__ = ["EntanglementConfig", "DEFAULT_CONFIG", "run"]
+
+#: MiniLM-L6 has 6 encoder layers (0 ... 5)
+_MINILM_LAYERS = 6
+
+
+@dataclass(frozen=True)
+class EntanglementConfig:
+    """Entanglement profiles of MiniLM-L6 updates and attention (LoRA vs full vs MPS)."""
+
+    methods: tuple[str, ...] = option(
+        ("lora", "full", "mps"), "fine-tuning methods to run", choices=("lora", "full", "mps")
+    )
+    lora_ranks: tuple[int, ...] = option((2, 8), "LoRA ranks r scanned", low=1)
+    lora_alphas: tuple[float, ...] = option(
+        (16.0,), "LoRA scales alpha scanned (update scaled by alpha / r)", low=0.0
+    )
+    mps_rank: int = option(8, "rank r of the MPS adapter", low=1)
+    mps_chi: int = option(4, "bond dimension chi of the MPS adapter cores", low=1)
+    steps: int = option(2, "optimizer steps of full fine-tuning and MPS adaptation", low=1)
+    lora_steps: tuple[int, ...] = option((2,), "optimizer steps scanned for LoRA", low=1)
+    batch_size: int = option(8, "sentences per optimizer step", low=1)
+    per_topic: int = option(8, "training sentences per topic (4 topics)", low=1)
+    layers: tuple[int, ...] = option(
+        (0, 5), "encoder layers whose profiles are averaged", low=0, high=_MINILM_LAYERS - 1
+    )
+    tokens: int = option(64, "tokens of text fed to the attention (power of 2 for qubits)", low=2)
+    baseline_samples: int = option(2, "random matrices per random baseline", low=1)
+    torch_threads: int = option(
+        1, "torch threads during the run (0: keep torch's setting); restored afterwards", low=0
+    )
+
+    def __post_init__(self) -> None:
+        if not self.methods:
+            raise ValueError("config key 'methods' is empty: name at least one method")
+        if not self.layers:
+            raise ValueError("config key 'layers' is empty: name at least one layer")
+        if not self.lora_alphas:
+            raise ValueError("config key 'lora_alphas' is empty: its first value also scales MPS")
+        if "lora" in self.methods and not (self.lora_ranks and self.lora_steps):
+            raise ValueError(
+                "config keys 'lora_ranks' and 'lora_steps' must be non-empty when 'methods' "
+                "includes 'lora'"
+            )
+
+
+#: the default configuration in its JSON form
+DEFAULT_CONFIG: dict[str, Any] = config_to_dict(EntanglementConfig())
 
 _TEXT_TOPIC = "compound"  # pydoc_data.topics text whose first tokens feed the attention
 
@@ -66,9 +104,9 @@ class _Model:
     """The shipped model, loaded on first use only (a resumed run may not need it)."""
 
     def __init__(self) -> None:
-        self._pair: tuple[Any, Any] | None = None
+        self._pair: tuple[nn.Module, Tokenizer] | None = None
 
-    def get(self) -> tuple[Any, Any]:
+    def get(self) -> tuple[nn.Module, Tokenizer]:
         if self._pair is None:
             from qtwin.entanglement import load_minilm
 
@@ -82,11 +120,11 @@ def _text() -> str:
     return " ".join(topics[_TEXT_TOPIC].split())
 
 
-def _attention(model: Any, tok: Any, config: dict[str, Any]) -> dict[str, Any]:
+def _attention(model: nn.Module, tok: Tokenizer, config: EntanglementConfig) -> dict[str, Any]:
     from qtwin.entanglement import attention_matrices, entanglement_profiles
 
-    att = attention_matrices(model, tok, _text(), tokens=int(config["tokens"]))
-    layers = [int(k) for k in config["layers"]]
+    att = attention_matrices(model, tok, _text(), tokens=config.tokens)
+    layers = list(config.layers)
     sel = att[layers]  # (layers, heads, T, T)
     prof = entanglement_profiles(sel.reshape(-1, *sel.shape[2:])).reshape(*sel.shape[:2], -1)
     return {
@@ -114,14 +152,14 @@ def _finetune_unit(
     method: str,
     rank: int,
     alpha: float,
-    config: dict[str, Any],
+    config: EntanglementConfig,
     seed: int,
     steps: int | None = None,
 ) -> dict[str, Any]:
     from qtwin.entanglement import finetune, topic_sentences
 
     net, tok = model.get()
-    sents, labels = topic_sentences(per_topic=int(config["per_topic"]), seed=seed)
+    sents, labels = topic_sentences(per_topic=config.per_topic, seed=seed)
     t0 = time.perf_counter()
     res = finetune(
         net,
@@ -131,13 +169,13 @@ def _finetune_unit(
         method=method,
         rank=rank,
         alpha=alpha,
-        chi=int(config["mps_chi"]),
-        steps=int(config["steps"]) if steps is None else steps,
-        batch_size=int(config["batch_size"]),
+        chi=config.mps_chi,
+        steps=config.steps if steps is None else steps,
+        batch_size=config.batch_size,
         seed=seed,
         progress=False,
     )
-    layers = [int(k) for k in config["layers"]]
+    layers = list(config.layers)
     return {
         "method": method,
         "rank": rank if method != "full" else None,
@@ -151,7 +189,7 @@ def _finetune_unit(
     }
 
 
-def _pretrained(model: _Model, config: dict[str, Any]) -> dict[str, Any]:
+def _pretrained(model: _Model, config: EntanglementConfig) -> dict[str, Any]:
     from qtwin.entanglement import entanglement_profile
 
     net, _ = model.get()
@@ -161,21 +199,21 @@ def _pretrained(model: _Model, config: dict[str, Any]) -> dict[str, Any]:
         out[proj] = np.mean(
             [
                 entanglement_profile(
-                    state[f"encoder.layer.{int(k)}.attention.self.{proj}.weight"]
+                    state[f"encoder.layer.{k}.attention.self.{proj}.weight"]
                 ).entropies
-                for k in config["layers"]
+                for k in config.layers
             ],
             axis=0,
         ).tolist()
     return out
 
 
-def _baselines(config: dict[str, Any], seed: int) -> dict[str, Any]:
+def _baselines(config: EntanglementConfig, seed: int) -> dict[str, Any]:
     from qtwin.entanglement import page_curve, random_attention_profile, random_low_rank_profile
 
-    n = int(config["baseline_samples"])
-    tokens = int(config["tokens"])
-    ranks = sorted({int(r) for r in config["lora_ranks"]} | {int(config["mps_rank"])})
+    n = config.baseline_samples
+    tokens = config.tokens
+    ranks = sorted(set(config.lora_ranks) | {config.mps_rank})
     return {
         "page_weights": page_curve((384, 384)).tolist(),
         "page_attention": page_curve((tokens, tokens)).tolist(),
@@ -212,9 +250,9 @@ def _fit_rows(
     }
 
 
-@register("entanglement", config=DEFAULT_CONFIG, circuits=False)
+@register("entanglement", config=EntanglementConfig, circuits=False)
 def run(
-    config: dict[str, Any],
+    config: EntanglementConfig,
     *,
     backend: str | None,
     seed: int,
@@ -223,13 +261,10 @@ def run(
 ) -> dict[str, Any]:
     """Entanglement profiles of MiniLM-L6 updates and attention (LoRA vs full vs MPS)."""
 
+    from qtwin._threads import torch_threads
     from qtwin.entanglement import site_layout
 
-    for m in config["methods"]:
-        if m not in ("lora", "full", "mps"):
-            raise ValueError(f"methods entries must be 'lora', 'full' or 'mps', got {m!r}")
-    threads = int(config.get("torch_threads", 0))
-    from qtwin._threads import torch_threads
+    threads = config.torch_threads
 
     model = _Model()
     with torch_threads(threads if threads > 0 else None):
@@ -238,22 +273,22 @@ def run(
             ("pretrained", lambda: _pretrained(model, config)),
             ("attention/base", lambda: _attention(*model.get(), config)),
         ]
-        for method in config["methods"]:
+        for method in config.methods:
             if method == "lora":
-                for r in config["lora_ranks"]:
-                    for a in config["lora_alphas"]:
-                        for n in config["lora_steps"]:
+                for r in config.lora_ranks:
+                    for a in config.lora_alphas:
+                        for n in config.lora_steps:
                             tasks.append(
                                 (
-                                    f"finetune/lora/r{int(r)}/a{float(a):g}/s{int(n)}",
-                                    lambda r=int(r), a=float(a), n=int(n): _finetune_unit(
+                                    f"finetune/lora/r{r}/a{a:g}/s{n}",
+                                    lambda r=r, a=a, n=n: _finetune_unit(
                                         model, "lora", r, a, config, seed, steps=n
                                     ),
                                 )
                             )
             else:
-                rank = int(config["mps_rank"])
-                alpha = float(config["lora_alphas"][0])
+                rank = config.mps_rank
+                alpha = config.lora_alphas[0]
                 tasks.append(
                     (
                         f"finetune/{method}",
@@ -269,7 +304,7 @@ def run(
 
     wdims = site_layout((384, 384)).dims
     (wcut,) = site_layout((384, 384)).boundaries
-    tokens = int(config["tokens"])
+    tokens = config.tokens
     adims = site_layout((tokens, tokens)).dims
     (acut,) = site_layout((tokens, tokens)).boundaries
     base_att = results["attention/base"]
@@ -347,80 +382,133 @@ def run(
     }
 
 
-def _plot_weights(store: ResultStore, results: dict, runs: dict, dims: tuple, cut: int) -> None:
+def _plot_weights(
+    store: ResultStore,
+    results: dict[str, Any],
+    runs: dict[str, Any],
+    dims: tuple[int, ...],
+    cut: int,
+) -> None:
     from qtwin.experiments.figures import new_figure
 
-    fig, axes = new_figure(1, 2, figsize=(11, 3.8), sharey=True)
+    fig, axes = new_figure(1, 2, figsize=(11, 4.6), sharey=True)
     x = np.arange(1, len(dims))
     bl = results["baselines"]
     for ax, proj in zip(axes, ("query", "value"), strict=True):
-        ax.plot(x, bl["page_weights"], "k--", lw=1.2, label="Page (Gaussian)")
+        ax.plot(x, bl["page_weights"], "k--", lw=1.2, label="Page curve (random Gaussian W)")
         for r, prof in bl["low_rank"].items():
-            ax.plot(x, prof, ":", lw=1, label=f"random rank {r}")
+            ax.plot(x, prof, ":", lw=1.2, label=f"random rank-{r} product")
         ax.plot(x, results["pretrained"][proj], "k-", lw=0.8, alpha=0.5, label="pretrained W")
         for name, r in runs.items():
-            ax.plot(x, r["profiles"][proj], "o-", ms=3, label=f"ΔW {name}")
-        ax.axvline(cut, color="grey", lw=0.6)
-        ax.set_title(f"ΔW_{proj[0].upper()} (mean over layers)")
+            ax.plot(x, r["profiles"][proj], "o-", ms=3, label=f"ΔW, {name}")
+        ax.axvline(cut, color="0.5", lw=0.8, ls="-.", label="row | column cut")
+        ax.set_title(f"update ΔW_{proj[0].upper()} (mean over layers)")
         ax.set_xlabel("cut (row digits | column digits)")
+        ax.set_xticks(x)
     axes[0].set_ylabel("entanglement entropy (nats)")
-    axes[1].legend(fontsize=7, loc="upper right")
-    store.save_figure(fig, "weights.png")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+    store.save_figure(
+        fig,
+        "weights.png",
+        caption=(
+            "Entanglement entropy at every cut of the fine-tuning updates of the query and "
+            "value projections (384 × 384 = 2^7·3 × 2^7·3, prime-digit sites). A rank-r update "
+            "has at most ln r at the row | column cut (the valley); full fine-tuning follows "
+            "the volume-law Page curve of a random matrix."
+        ),
+    )
 
 
 def _plot_attention(
-    store: ResultStore, base: dict, runs: dict, bl: dict, dims: tuple, cut: int
+    store: ResultStore,
+    base: dict[str, Any],
+    runs: dict[str, Any],
+    bl: dict[str, Any],
+    dims: tuple[int, ...],
+    cut: int,
 ) -> None:
+    from matplotlib.lines import Line2D
+
     from qtwin.entanglement import fit_laws
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(7, 4))
+    fig, ax = new_figure(figsize=(8.5, 4.2))
     x = np.arange(1, len(dims))
-    ax.plot(x, bl["page_attention"], "k--", lw=1, label="Page")
+    ax.plot(x, bl["page_attention"], "k--", lw=1, label="Page curve (random Gaussian)")
     ax.plot(x, bl["attention_causal"], "k:", label="random causal attention")
     ax.plot(x, bl["attention_bidirectional"], "k-.", lw=0.8, label="random attention")
     for k, layer in enumerate(base["layers"]):
         prof = base["profiles"][k]
-        (line,) = ax.plot(x, prof, "o-", ms=3, label=f"layer {layer}")
+        (line,) = ax.plot(x, prof, "o-", ms=4, label=f"pretrained, layer {layer}")
         fit = fit_laws(prof, dims)["area_log"]
         ax.plot(
             x,
             fit.prediction,
             "-",
             color=line.get_color(),
-            lw=0.7,
+            lw=0.8,
             alpha=0.6,
-            label=f"area+log fit c={fit.params['c']:.2f}",
+            label=f"area + log fit, layer {layer} (c = {fit.params['c']:.2f})",
         )
         for r in runs.values():
-            ax.plot(x, r["attention"]["profiles"][k], "x", color=line.get_color(), ms=3)
-    ax.axvline(cut, color="grey", lw=0.6)
+            ax.plot(x, r["attention"]["profiles"][k], "x", color=line.get_color(), ms=5)
+    handles, labels = ax.get_legend_handles_labels()
+    if runs:
+        handles.append(Line2D([], [], ls="none", marker="x", color="0.3"))
+        labels.append("fine-tuned models (×, every run)")
+    ax.axvline(cut, color="0.5", lw=0.8, ls="-.")
+    ax.set_xticks(x)
     ax.set_xlabel("cut (query-token digits | key-token digits)")
     ax.set_ylabel("entanglement entropy (nats)")
-    ax.set_title("attention profiles (x: fine-tuned models)")
-    ax.legend(fontsize=7)
-    store.save_figure(fig, "attention.png")
+    ax.set_title("attention matrices softmax(QKᵀ/√d), mean over heads")
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
+    store.save_figure(
+        fig,
+        "attention.png",
+        caption=(
+            "Entanglement profiles of the attention matrices on real text (mean over heads), "
+            "their area-law-plus-log (Cardy) fits, and random attention baselines. Crosses: "
+            "the same profiles after each fine-tuning run (the 'no hair' check)."
+        ),
+    )
 
 
-def _plot_nohair(store: ResultStore, nohair: list[dict]) -> None:
+def _plot_nohair(store: ResultStore, nohair: list[dict[str, Any]]) -> None:
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(7, 3.2))
+    fig, ax = new_figure(figsize=(7.5, 3.6))
     names = [r["run"] for r in nohair]
+    pos = np.arange(len(names))
     ax.bar(
-        np.arange(len(names)) - 0.2,
+        pos - 0.2,
         [r["attention_profile_max_change"] for r in nohair],
         0.4,
-        label="max |ΔS| attention profile (nats)",
+        label="largest change of the attention profile |ΔS| (nats)",
     )
     ax.bar(
-        np.arange(len(names)) + 0.2,
+        pos + 0.2,
         [r["attention_relative_change"] for r in nohair],
         0.4,
-        label="relative change of attention",
+        label="relative change of the attention matrices ‖ΔA‖/‖A‖",
     )
-    ax.set_xticks(np.arange(len(names)), names, fontsize=8)
+    ax.set_xticks(pos, names, fontsize="small")
     ax.set_yscale("log")
-    ax.legend(fontsize=8)
+    ax.set_xlabel("fine-tuning run")
+    ax.set_ylabel("change (log scale)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize="small", frameon=False)
     ax.set_title("no hair: attention after fine-tuning vs pretrained")
-    store.save_figure(fig, "nohair.png")
+    store.save_figure(
+        fig,
+        "nohair.png",
+        caption=(
+            "How much fine-tuning changed the attention: the largest change of its "
+            "entanglement profile and the relative change of the matrices themselves."
+        ),
+    )
