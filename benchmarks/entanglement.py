@@ -18,8 +18,9 @@ Sides, in one process on the same input:
   the dense ``dW``. quimb's default ``cutoff=1e-10`` truncation makes its rank-16 profile
   differ from the exact one by ~1e-9 nats.
 
-``--no-quimb`` times the qtwin paths alone (for sizes where the peer takes too long on the
-machine at hand); ``--svd`` adds qtwin's SVD sweep on the dense matrix.
+``--device cuda`` runs the qtwin side on a GPU (the default is the CPU, qtwin's rule for
+``device=None``). ``--no-quimb`` times the qtwin paths alone (for sizes where the peer takes
+too long on the machine at hand); ``--svd`` adds qtwin's SVD sweep on the dense matrix.
 
 The largest difference between the two profiles is printed with the timings. Timings are
 best of ``--repeats`` runs per side, the sides interleaved (the machine is shared: noisy).
@@ -63,12 +64,18 @@ def quimb_profile(w: np.ndarray) -> np.ndarray:
 
 
 def case(
-    name: str, qtwin_input, dense: np.ndarray, repeats: int, extra: dict, peer: bool = True
+    name: str,
+    qtwin_input,
+    dense: np.ndarray,
+    repeats: int,
+    extra: dict,
+    peer: bool = True,
+    device: str = "cpu",
 ) -> dict:
     runs: dict[str, list[float]] = {"qtwin": [], "quimb": [], **{k: [] for k in extra}}
     out: dict[str, np.ndarray] = {}
     for _ in range(repeats):  # interleaved
-        prof, t = timed(lambda: entanglement_profile(qtwin_input))
+        prof, t = timed(lambda: entanglement_profile(qtwin_input, device=device))
         runs["qtwin"].append(t)
         out["qtwin"], method = prof.entropies, prof.method
         for key, fn in extra.items():
@@ -106,6 +113,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-quimb", action="store_true", help="time the qtwin paths only")
     ap.add_argument("--svd", action="store_true", help="also time qtwin's SVD sweep")
+    ap.add_argument("--device", default="cpu", help="torch device of the qtwin side (cpu, cuda)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "entanglement.json"))
     args = ap.parse_args()
     n = args.size or (1024 if args.quick else 4096)
@@ -117,24 +125,28 @@ def main() -> None:
     if peer:
         import quimb.tensor  # noqa: F401  (import cost kept out of the timings)
 
-    entanglement_profile(np.eye(8))  # warm up torch
-    extra = {"qtwin_svd": lambda: entanglement_profile(w, method="svd")} if args.svd else {}
+    dev = args.device
+    entanglement_profile(np.eye(8), device=dev)  # warm up torch
+    extra = (
+        {"qtwin_svd": lambda: entanglement_profile(w, method="svd", device=dev)} if args.svd else {}
+    )
     rows = [
-        case("dense", w, w, args.repeats, extra, peer),
+        case("dense", w, w, args.repeats, extra, peer, dev),
         case(
             f"rank{args.rank}",
             (b, a),
             dw,
             args.repeats,
-            {"qtwin_dense_gram": lambda: entanglement_profile(dw)},
+            {"qtwin_dense_gram": lambda: entanglement_profile(dw, device=dev)},
             peer,
+            dev,
         ),
     ]
     lines = [
         f"entanglement profile benchmark, {n} x {n} ({2 * int(math.log2(n))} qubits), best of "
         f"{args.repeats} interleaved runs; {platform.processor() or platform.machine()}, "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"device {'cuda' if torch.cuda.is_available() else 'cpu'}",
+        f"device {dev}",
         f"{'case':<10}{'qtwin method':<14}{'qtwin s':>10}{'quimb s':>10}{'quimb/qtwin':>13}"
         f"{'max|dS| nats':>14}  other qtwin paths",
     ]
@@ -156,6 +168,7 @@ def main() -> None:
         "repeats": args.repeats,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "device": dev,
         "cuda": torch.cuda.is_available(),
         "platform": platform.platform(),
         "rows": rows,
