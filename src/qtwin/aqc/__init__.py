@@ -8,7 +8,8 @@ with exact gradients from an exact tensor-network contraction on the shared simu
 
 * targets: :func:`tebd_target`, :func:`target_from_circuit`, :func:`to_target_mps`;
 * ansätze: :func:`ansatz_from_circuit` (KAK blocks initialized at a shallow Trotter
-  circuit), :func:`brickwork_ansatz`, :class:`BlockAnsatz`;
+  circuit), :func:`brickwork_ansatz`, :class:`BlockAnsatz`, :class:`CircuitAnsatz` (a
+  parametrized Qiskit circuit as it is), the :class:`Ansatz` protocol they share;
 * optimization: :func:`compile_mps` (-> :class:`AQCResult`), :class:`FidelityObjective`,
   :func:`compile_time_evolution` (continuation in time), :func:`compile_sweep` (independent
   targets, one unit each, on a Dask cluster with ``cluster=``);
@@ -18,19 +19,29 @@ with exact gradients from an exact tensor-network contraction on the shared simu
 
 from qtwin.aqc.continuation import compile_time_evolution
 from qtwin.aqc.execute import circuit_fidelity, zz_correlators
-from qtwin.aqc.generation import BlockAnsatz, ansatz_from_circuit, brickwork_ansatz
+from qtwin.aqc.generation import (
+    Ansatz,
+    BlockAnsatz,
+    CircuitAnsatz,
+    ansatz_from_circuit,
+    brickwork_ansatz,
+)
 from qtwin.aqc.network import OverlapNetwork
-from qtwin.aqc.optimize import AQCResult, FidelityObjective, compile_mps
+from qtwin.aqc.optimize import AnsatzLike, AQCResult, FidelityObjective, compile_mps
 from qtwin.aqc.staircase import StaircaseResult, staircase_compile
 from qtwin.aqc.sweep import compile_sweep
-from qtwin.aqc.targets import target_from_circuit, tebd_target, to_target_mps
+from qtwin.aqc.targets import TargetLike, target_from_circuit, tebd_target, to_target_mps
 
 __all__ = [
     "AQCResult",
+    "Ansatz",
+    "AnsatzLike",
     "BlockAnsatz",
+    "CircuitAnsatz",
     "FidelityObjective",
     "OverlapNetwork",
     "StaircaseResult",
+    "TargetLike",
     "ansatz_from_circuit",
     "brickwork_ansatz",
     "circuit_fidelity",

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -40,8 +40,32 @@ from qiskit.circuit import ParameterVector
 
 from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
 from qtwin.aqc.blocks import append_canonical, append_zxz, kak_block_tensor, zxz_gate
+from qtwin.aqc.network import matrix_to_site_tensor
+from qtwin.circuits.convert import circuit_to_gates
 
-__all__ = ["BlockAnsatz", "ansatz_from_circuit", "brickwork_ansatz"]
+__all__ = ["Ansatz", "BlockAnsatz", "CircuitAnsatz", "ansatz_from_circuit", "brickwork_ansatz"]
+
+
+@runtime_checkable
+class Ansatz(Protocol):
+    """What the AQC objective needs from an ansatz (:class:`BlockAnsatz` and
+    :class:`CircuitAnsatz` have it).
+
+    ``pairs`` are the qubit pairs of the two-qubit tensors in application order;
+    ``gate_tensors(theta)`` returns the bottom vectors (shape ``(n, 2)``) and one site-ordered
+    tensor per pair (:mod:`qtwin.aqc.network`), differentiably in ``theta``; ``circuit(theta)``
+    the bound Qiskit circuit.
+    """
+
+    num_qubits: int
+    pairs: list[tuple[int, int]]
+
+    @property
+    def num_parameters(self) -> int: ...
+
+    def gate_tensors(self, theta: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]: ...
+
+    def circuit(self, theta: np.ndarray) -> QuantumCircuit: ...
 
 
 @dataclass
@@ -130,6 +154,75 @@ class BlockAnsatz:
             append_zxz(qc, p[3:6], lo)
             append_zxz(qc, p[6:9], hi)
         return qc
+
+
+class CircuitAnsatz:
+    """A parametrized Qiskit circuit used as it is (gates evaluated by qtwin.circuits).
+
+    What :func:`~qtwin.aqc.compile_mps` makes of a ``QuantumCircuit`` with free parameters;
+    ``theta`` follows ``qc.parameters`` order.
+
+    Its gates are fused, differentiably, into the same shape as a :class:`BlockAnsatz`: one
+    4 x 4 block per maximal run of gates on a qubit pair (one-qubit gates absorbed into the
+    last block on their qubit) and a leading one-qubit gate per qubit, so the exact
+    contraction sees one tensor per block whatever the circuit's gate decomposition.
+    """
+
+    def __init__(self, qc: QuantumCircuit) -> None:
+        self.qc = qc
+        self.num_qubits = qc.num_qubits
+        self.num_parameters = qc.num_parameters
+        ops, _ = circuit_to_gates(qc, np.zeros(qc.num_parameters))
+        self.pairs: list[tuple[int, int]] = []
+        self.plan: list[tuple[str, int, int]] = []  # (kind, target, qubit side or -1)
+        last: list[int | None] = [None] * self.num_qubits
+        for op in ops:
+            if len(op.qubits) == 1:
+                q = op.qubits[0]
+                if last[q] is None:
+                    self.plan.append(("lead", q, -1))
+                else:
+                    b = last[q]
+                    self.plan.append(("b1", b, 0 if self.pairs[b][0] == q else 1))
+            elif len(op.qubits) == 2:
+                p, r = op.qubits
+                if last[p] is not None and last[p] == last[r]:
+                    b = last[p]
+                else:
+                    self.pairs.append((min(p, r), max(p, r)))
+                    b = last[p] = last[r] = len(self.pairs) - 1
+                self.plan.append(("b2", b, 0 if p < r else 1))
+            else:
+                raise ValueError(
+                    f"the ansatz has a gate {op.name!r} on {len(op.qubits)} qubits; only one- "
+                    "and two-qubit gates are supported"
+                )
+
+    def gate_tensors(self, theta: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        ops, _ = circuit_to_gates(self.qc, list(theta.unbind(0)))
+        dtype, device = ops[0].matrix.dtype if ops else torch.complex128, theta.device
+        eye2 = torch.eye(2, dtype=dtype, device=device)
+        lead = [eye2] * self.num_qubits
+        blocks: list[torch.Tensor] = [torch.eye(4, dtype=dtype, device=device)] * len(self.pairs)
+        for op, (kind, k, side) in zip(ops, self.plan, strict=True):
+            m = op.matrix.to(dtype)
+            if kind == "lead":
+                lead[k] = m @ lead[k]
+            elif kind == "b1":  # little-endian over (lo, hi): lo is the right factor
+                full = torch.kron(eye2, m) if side == 0 else torch.kron(m, eye2)
+                blocks[k] = full @ blocks[k]
+            else:
+                if side == 1:  # listed (hi, lo): reorder to little-endian over (lo, hi)
+                    m = m.reshape(2, 2, 2, 2).permute(1, 0, 3, 2).reshape(4, 4)
+                blocks[k] = m @ blocks[k]
+        bottom = torch.stack([u[:, 0] for u in lead])
+        tensors = [
+            matrix_to_site_tensor(b, pair) for b, pair in zip(blocks, self.pairs, strict=True)
+        ]
+        return bottom, tensors
+
+    def circuit(self, theta: np.ndarray) -> QuantumCircuit:
+        return self.qc.assign_parameters(np.asarray(theta, dtype=float))
 
 
 def brickwork_ansatz(

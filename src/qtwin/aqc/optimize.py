@@ -12,6 +12,10 @@ gates, :math:`|0\rangle` at the bottom, contracted column by column without trun
 differentiated by torch autograd (reverse mode: the environment method, the exact gradient for
 about twice the cost of the value). All parameters are updated together by scipy's L-BFGS-B.
 
+:func:`compile_mps` runs four steps: prepare the target (convert it once, check and fix its
+norm), resolve the ansatz and its initial point, optimize (with an optional checkpoint), and
+assemble the :class:`AQCResult`.
+
 ``loss="log"`` minimizes :math:`-\log F` instead: the same minimizers, but its gradient
 :math:`-\nabla F / F` does not shrink with :math:`F`, which keeps L-BFGS moving when the global
 fidelity is small at large ``n`` (the orthogonality catastrophe; see
@@ -30,25 +34,34 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.optimize
 import torch
 from qiskit import QuantumCircuit
 
+from qtwin._progress import progress as progress_bar
 from qtwin._threads import torch_threads
 from qtwin._validation import check_choice, check_finite, check_positive_int
-from qtwin.aqc.generation import BlockAnsatz, ansatz_from_circuit
-from qtwin.aqc.network import OverlapNetwork, matrix_to_site_tensor
-from qtwin.aqc.targets import to_target_mps
-from qtwin.tensornet import MPS  # noqa: F401  (used in the doctest)
+from qtwin.aqc.generation import Ansatz, BlockAnsatz, CircuitAnsatz, ansatz_from_circuit
+from qtwin.aqc.network import OverlapNetwork
+from qtwin.aqc.targets import TargetLike, to_target_mps
+from qtwin.checkpoint import Checkpoint, fingerprint
+from qtwin.tensornet import MPS
 
-__all__ = ["AQCResult", "FidelityObjective", "compile_mps"]
+__all__ = ["AQCResult", "AnsatzLike", "FidelityObjective", "compile_mps"]
+
+#: what :func:`compile_mps` accepts as its ansatz (see there)
+AnsatzLike: TypeAlias = QuantumCircuit | BlockAnsatz | tuple[BlockAnsatz, np.ndarray] | Ansatz
+
+#: the former name of :class:`~qtwin.aqc.generation.CircuitAnsatz`
+_CircuitAnsatz = CircuitAnsatz
 
 
 @dataclass
@@ -83,86 +96,17 @@ class AQCResult:
     wall_time: float
     reached_target: bool
     message: str
-    ansatz: Any = field(default=None, repr=False)
-
-
-class _CircuitAnsatz:
-    """A parametrized Qiskit circuit used as it is (gates evaluated by qtwin.circuits).
-
-    Its gates are fused, differentiably, into the same shape as a :class:`BlockAnsatz`: one
-    4 x 4 block per maximal run of gates on a qubit pair (one-qubit gates absorbed into the
-    last block on their qubit) and a leading one-qubit gate per qubit, so the exact
-    contraction sees one tensor per block whatever the circuit's gate decomposition.
-    """
-
-    def __init__(self, qc: QuantumCircuit) -> None:
-        from qtwin.circuits.convert import circuit_to_gates
-
-        self.qc = qc
-        self.num_qubits = qc.num_qubits
-        self.num_parameters = qc.num_parameters
-        ops, _ = circuit_to_gates(qc, np.zeros(qc.num_parameters))
-        self.pairs: list[tuple[int, int]] = []
-        self.plan: list[tuple[str, int, int]] = []  # (kind, target, qubit side or -1)
-        last: list[int | None] = [None] * self.num_qubits
-        for op in ops:
-            if len(op.qubits) == 1:
-                q = op.qubits[0]
-                if last[q] is None:
-                    self.plan.append(("lead", q, -1))
-                else:
-                    b = last[q]
-                    self.plan.append(("b1", b, 0 if self.pairs[b][0] == q else 1))
-            elif len(op.qubits) == 2:
-                p, r = op.qubits
-                if last[p] is not None and last[p] == last[r]:
-                    b = last[p]
-                else:
-                    self.pairs.append((min(p, r), max(p, r)))
-                    b = last[p] = last[r] = len(self.pairs) - 1
-                self.plan.append(("b2", b, 0 if p < r else 1))
-            else:
-                raise ValueError(
-                    f"the ansatz has a gate {op.name!r} on {len(op.qubits)} qubits; only one- "
-                    "and two-qubit gates are supported"
-                )
-        self.structure = self.pairs
-
-    def gate_tensors(self, theta: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        from qtwin.circuits.convert import circuit_to_gates
-
-        ops, _ = circuit_to_gates(self.qc, list(theta.unbind(0)))
-        dtype, device = ops[0].matrix.dtype if ops else torch.complex128, theta.device
-        eye2 = torch.eye(2, dtype=dtype, device=device)
-        lead = [eye2] * self.num_qubits
-        blocks: list[torch.Tensor] = [torch.eye(4, dtype=dtype, device=device)] * len(self.pairs)
-        for op, (kind, k, side) in zip(ops, self.plan, strict=True):
-            m = op.matrix.to(dtype)
-            if kind == "lead":
-                lead[k] = m @ lead[k]
-            elif kind == "b1":  # little-endian over (lo, hi): lo is the right factor
-                full = torch.kron(eye2, m) if side == 0 else torch.kron(m, eye2)
-                blocks[k] = full @ blocks[k]
-            else:
-                if side == 1:  # listed (hi, lo): reorder to little-endian over (lo, hi)
-                    m = m.reshape(2, 2, 2, 2).permute(1, 0, 3, 2).reshape(4, 4)
-                blocks[k] = m @ blocks[k]
-        bottom = torch.stack([u[:, 0] for u in lead])
-        tensors = [
-            matrix_to_site_tensor(b, pair) for b, pair in zip(blocks, self.pairs, strict=True)
-        ]
-        return bottom, tensors
-
-    def circuit(self, theta: np.ndarray) -> QuantumCircuit:
-        return self.qc.assign_parameters(np.asarray(theta, dtype=float))
+    ansatz: Ansatz | None = field(default=None, repr=False)
 
 
 class FidelityObjective:
     r"""The fidelity :math:`F(\theta) = |\langle\psi|V(\theta)|0\rangle|^2` and its gradient.
 
     Args:
-        target: the target state (anything :func:`~qtwin.aqc.to_target_mps` takes), normalized.
-        ansatz: a :class:`~qtwin.aqc.BlockAnsatz` or a parametrized ``QuantumCircuit``.
+        target: the target state, normalized: a qubit :class:`~qtwin.tensornet.MPS` is used
+            as it is; anything else :func:`~qtwin.aqc.to_target_mps` takes is converted.
+        ansatz: a :class:`~qtwin.aqc.BlockAnsatz`, a :class:`~qtwin.aqc.CircuitAnsatz` or
+            another :class:`~qtwin.aqc.Ansatz`.
         device: torch device for the contraction (default: the target's).
         threads: torch CPU threads used while evaluating (restored afterwards); ``None``
             keeps torch's setting.
@@ -177,23 +121,28 @@ class FidelityObjective:
     """
 
     def __init__(
-        self, target: Any, ansatz: Any, *, device: Any = None, threads: int | None = 1
+        self,
+        target: TargetLike,
+        ansatz: Ansatz,
+        *,
+        device: torch.device | str | None = None,
+        threads: int | None = 1,
     ) -> None:
         if threads is not None:
             threads = check_positive_int(threads, "threads")
         self.threads = threads
-        psi = to_target_mps(target)
+        qubit_mps = isinstance(target, MPS) and set(target.dims) == {2}
+        psi = target if qubit_mps else to_target_mps(target)
+        assert isinstance(psi, MPS)
         if device is not None:
             psi = psi.to(device=device)
-        self.target = psi
-        self.ansatz = ansatz
-        structure: Sequence[tuple[int, ...]] = ansatz.pairs
-        bottom = True
         if ansatz.num_qubits != psi.num_sites:
             raise ValueError(
                 f"the ansatz acts on {ansatz.num_qubits} qubits but the target has {psi.num_sites}"
             )
-        self.network = OverlapNetwork(psi.tensors, structure, bottom=bottom)
+        self.target = psi
+        self.ansatz = ansatz
+        self.network = OverlapNetwork(psi.tensors, ansatz.pairs, bottom=True)
         self.num_evaluations = 0
 
     def _overlap(self, theta: torch.Tensor) -> torch.Tensor:
@@ -218,134 +167,159 @@ class FidelityObjective:
         return float(f.item()), g.detach().cpu().numpy().astype(float)
 
 
-def _resolve_ansatz(ansatz: Any, initial_point: Any, n: int) -> tuple[Any, np.ndarray]:
-    theta0 = None
-    if isinstance(ansatz, tuple) and len(ansatz) == 2 and isinstance(ansatz[0], BlockAnsatz):
-        ansatz, theta0 = ansatz
-    if isinstance(ansatz, QuantumCircuit):
-        if ansatz.num_qubits != n:
-            raise ValueError(
-                f"the ansatz circuit has {ansatz.num_qubits} qubits but the target has {n}"
-            )
-        if ansatz.parameters:
-            ansatz = _CircuitAnsatz(ansatz)
-            theta0 = np.zeros(ansatz.num_parameters)
-        else:
-            ansatz, theta0 = ansatz_from_circuit(ansatz)
-    elif not isinstance(ansatz, BlockAnsatz):
-        raise TypeError(
-            "ansatz must be a BlockAnsatz, (BlockAnsatz, theta0), a parametrized QuantumCircuit "
-            f"or a plain QuantumCircuit to generate the ansatz from; got {type(ansatz).__name__}"
-        )
-    if initial_point is not None:
-        theta0 = np.asarray(initial_point, dtype=float).reshape(-1)
-    if theta0 is None:
-        raise ValueError("initial_point is required with a BlockAnsatz")
-    if theta0.shape[0] != ansatz.num_parameters:
-        raise ValueError(
-            f"initial_point has {theta0.shape[0]} values, the ansatz has "
-            f"{ansatz.num_parameters} parameters"
-        )
-    check_finite(theta0, "initial_point")
-    return ansatz, theta0
-
-
-def compile_mps(
-    target: Any,
-    ansatz: Any,
-    initial_point: Sequence[float] | np.ndarray | None = None,
-    *,
-    maxiter: int = 200,
-    target_fidelity: float | None = None,
-    loss: str = "infidelity",
-    progress: bool = True,
-    checkpoint: str | os.PathLike | None = None,
-    checkpoint_every: int = 10,
-    device: Any = None,
-    threads: int | None = 1,
-    callback: Callable[[int, float, np.ndarray], None] | None = None,
-) -> AQCResult:
-    r"""Compile a target MPS into the ansatz by L-BFGS over all parameters at once.
-
-    Args:
-        target: the state :math:`|\psi\rangle`: a qtwin ``MPS``, a quimb
-            ``MatrixProductState``, Aer's ``(gammas, lambdas)`` or a dense vector; it must be
-            normalized.
-        ansatz: a plain ``QuantumCircuit`` (a shallow Trotter circuit, say: the ansatz and its
-            initial point are generated from it, see :func:`~qtwin.aqc.ansatz_from_circuit`),
-            a parametrized ``QuantumCircuit`` (used as it is), a
-            :class:`~qtwin.aqc.BlockAnsatz`, or a ``(BlockAnsatz, theta0)`` pair.
-        initial_point: starting parameters (overrides the generated ones; required for a bare
-            ``BlockAnsatz``; zeros for a parametrized circuit when omitted).
-        maxiter: largest number of L-BFGS iterations, ``>= 1``.
-        target_fidelity: stop as soon as the fidelity reaches it (in ``(0, 1]``).
-        loss: ``"infidelity"`` (:math:`1-F`) or ``"log"`` (:math:`-\log F`).
-        progress: show a tqdm bar with the current fidelity.
-        checkpoint: ``.npz`` file; the parameters and history are saved there every
-            ``checkpoint_every`` iterations and at the end, and a run whose checkpoint exists
-            resumes from it. A resumed run is *not* identical to an uninterrupted one (unlike
-            :func:`qtwin.qml.train`, whose optimizer state is saved): SciPy's L-BFGS-B keeps
-            its curvature memory (the last ``maxcor`` step/gradient pairs) in internal work
-            arrays that it can neither return nor be restarted from, so a resumed run restarts
-            L-BFGS-B from the saved parameters with an empty memory. Its first steps are
-            gradient-descent-like, and the parameters it reaches differ (typically at the
-            same final fidelity to the tolerance asked); the saved history and iteration count
-            continue unchanged. Pass the same ``maxiter`` to resume a run.
-        checkpoint_every: iterations between checkpoints, ``>= 1``.
-        device: torch device for the contraction (``"cuda"`` on a GPU machine).
-        threads: torch CPU threads during the optimization (restored afterwards); the
-            default 1 is fastest for the small tensors of typical targets (intra-op threading
-            only adds overhead there); ``None`` keeps torch's setting.
-        callback: called as ``callback(iteration, fidelity, theta)`` after every iteration.
-
-    Returns:
-        An :class:`AQCResult`.
-
-    Raises:
-        ValueError: mismatched qubit counts, a target that is not normalized, a wrong-length
-            or non-finite initial point, bad option values.
-        TypeError: an ansatz or target of an unsupported type.
-    """
+# ---------------------------------------------------------------------- step 1: the target
+def _prepare_target(target: TargetLike) -> MPS:
+    """The target as a canonical complex128 qubit MPS, converted once, normalized exactly."""
     psi = to_target_mps(target)
     norm = float(abs(psi.norm()))
     if abs(norm - 1.0) > 1e-6:
         raise ValueError(f"target must be normalized, its norm is {norm:.8g}")
-    psi = psi.copy().normalize()  # remove rounding-level deviations
-    maxiter = check_positive_int(maxiter, "maxiter")
-    checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
-    check_choice(loss, "loss", ("infidelity", "log"))
-    if target_fidelity is not None and not (0.0 < float(target_fidelity) <= 1.0):
-        raise ValueError(f"target_fidelity must be in (0, 1], got {target_fidelity!r}")
-    ansatz, theta0 = _resolve_ansatz(ansatz, initial_point, psi.num_sites)
-    objective = FidelityObjective(psi, ansatz, device=device, threads=threads)
+    return psi.normalize()  # remove rounding-level deviations (psi is already a copy)
 
-    history: list[float] = []
-    start_iter = 0
-    if checkpoint is not None and os.path.exists(checkpoint):
-        saved = np.load(checkpoint)
-        if saved["theta"].shape != theta0.shape:
-            raise ValueError(
-                f"checkpoint {os.fspath(checkpoint)!r} holds {saved['theta'].size} parameters, "
-                f"this ansatz has {theta0.size}: it belongs to another problem (delete it or "
-                "pass another path)"
-            )
-        # the same parameters must give the same fidelity against this target and ansatz
-        f_saved = objective.fidelity(saved["theta"].astype(float))
-        if "fidelity" in saved and abs(f_saved - float(saved["fidelity"])) > 1e-8:
-            raise ValueError(
-                f"checkpoint {os.fspath(checkpoint)!r} was written for another target or "
-                f"ansatz (its parameters give fidelity {f_saved:.10f} here, "
-                f"{float(saved['fidelity']):.10f} when saved); delete it or pass another path"
-            )
-        theta0 = saved["theta"].astype(float)
-        history = [float(x) for x in saved["history"]]
-        start_iter = int(saved["iteration"])
-    f0 = objective.fidelity(theta0)
-    initial_fidelity = history[0] if history else f0
-    if not history:
-        history.append(f0)
 
-    last = {"f": f0, "theta": theta0}
+# ---------------------------------------------------------------------- step 2: the ansatz
+@functools.singledispatch
+def _ansatz_and_start(ansatz: object, n: int) -> tuple[Ansatz, np.ndarray | None]:
+    if isinstance(ansatz, Ansatz):  # any object with the Ansatz protocol
+        return ansatz, None
+    raise TypeError(
+        "ansatz must be a BlockAnsatz, (BlockAnsatz, theta0), a parametrized QuantumCircuit "
+        f"or a plain QuantumCircuit to generate the ansatz from; got {type(ansatz).__name__}"
+    )
+
+
+@_ansatz_and_start.register
+def _(ansatz: tuple, n: int) -> tuple[Ansatz, np.ndarray | None]:
+    if len(ansatz) == 2 and isinstance(ansatz[0], BlockAnsatz):
+        return ansatz[0], np.asarray(ansatz[1], dtype=float).reshape(-1)
+    raise TypeError(
+        "a tuple ansatz must be (BlockAnsatz, theta0), got a tuple of "
+        f"{[type(x).__name__ for x in ansatz]}"
+    )
+
+
+@_ansatz_and_start.register
+def _(ansatz: QuantumCircuit, n: int) -> tuple[Ansatz, np.ndarray | None]:
+    if ansatz.num_qubits != n:
+        raise ValueError(
+            f"the ansatz circuit has {ansatz.num_qubits} qubits but the target has {n}"
+        )
+    if ansatz.parameters:
+        return CircuitAnsatz(ansatz), np.zeros(ansatz.num_parameters)
+    return ansatz_from_circuit(ansatz)
+
+
+def _resolve_ansatz(
+    ansatz: AnsatzLike, initial_point: Sequence[float] | np.ndarray | None, n: int
+) -> tuple[Ansatz, np.ndarray]:
+    """The ansatz object and its checked initial point (``initial_point`` wins)."""
+    resolved, theta0 = _ansatz_and_start(ansatz, n)
+    if initial_point is not None:
+        theta0 = np.asarray(initial_point, dtype=float).reshape(-1)
+    if theta0 is None:
+        raise ValueError("initial_point is required with a BlockAnsatz")
+    if theta0.shape[0] != resolved.num_parameters:
+        raise ValueError(
+            f"initial_point has {theta0.shape[0]} values, the ansatz has "
+            f"{resolved.num_parameters} parameters"
+        )
+    check_finite(theta0, "initial_point")
+    return resolved, theta0
+
+
+@functools.singledispatch
+def _describe(ansatz: object) -> Any:
+    """What identifies an ansatz in a checkpoint fingerprint."""
+    return {"type": type(ansatz).__qualname__, "pairs": getattr(ansatz, "pairs", None)}
+
+
+@_describe.register
+def _(ansatz: BlockAnsatz) -> Any:
+    return {"type": "BlockAnsatz", "num_qubits": ansatz.num_qubits, "pairs": ansatz.pairs}
+
+
+@_describe.register
+def _(ansatz: CircuitAnsatz) -> Any:
+    qc = ansatz.qc
+    ops = [
+        [inst.operation.name, [qc.find_bit(q).index for q in inst.qubits]]
+        + [str(p) for p in inst.operation.params]
+        for inst in qc.data
+    ]
+    return {"type": "CircuitAnsatz", "parameters": [p.name for p in qc.parameters], "ops": ops}
+
+
+def _fingerprint(psi: MPS, ansatz: Ansatz, theta0: np.ndarray, loss: str) -> str:
+    """What makes two compilations the same problem (a checkpoint of another is refused)."""
+    return fingerprint(
+        target=[t.detach().cpu().resolve_conj() for t in psi.tensors],
+        ansatz=_describe(ansatz),
+        initial_point=theta0,
+        loss=loss,
+    )
+
+
+# ---------------------------------------------------------------------- step 3: optimize
+@dataclass
+class _Run:
+    """The optimizer's state: what a checkpoint saves and a resumed run continues from."""
+
+    theta: np.ndarray
+    fidelity: float
+    history: list[float]
+    iteration: int = 0
+    num_evaluations: int = 0
+    stopped_by: str = ""  # "" while running; "maxiter", "target" or "optimizer" at the end
+    message: str = ""
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "theta": torch.as_tensor(self.theta),
+            "fidelity": self.fidelity,
+            "history": list(self.history),
+            "iteration": self.iteration,
+            "num_evaluations": self.num_evaluations,
+            "stopped_by": self.stopped_by,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _Run:
+        return cls(
+            theta=state["theta"].numpy().astype(float),
+            fidelity=float(state["fidelity"]),
+            history=[float(x) for x in state["history"]],
+            iteration=int(state["iteration"]),
+            num_evaluations=int(state["num_evaluations"]),
+            stopped_by=str(state["stopped_by"]),
+            message=str(state["message"]),
+        )
+
+    def finished(self, maxiter: int, target_fidelity: float | None) -> bool:
+        """Whether this call's stop rule already holds (then nothing is optimized)."""
+        return (
+            self.stopped_by == "optimizer"
+            or self.iteration >= maxiter
+            or (target_fidelity is not None and self.fidelity >= target_fidelity)
+        )
+
+
+def _optimize(
+    objective: FidelityObjective,
+    run: _Run,
+    *,
+    maxiter: int,
+    target_fidelity: float | None,
+    loss: str,
+    ckpt: Checkpoint,
+    checkpoint_every: int,
+    show_progress: bool,
+    callback: Callable[[int, float, np.ndarray], None] | None,
+) -> None:
+    """L-BFGS-B from ``run.theta`` until ``maxiter`` iterations in all, the target fidelity or
+    the optimizer's own stop; updates ``run`` in place and checkpoints it."""
+    evaluations0 = objective.num_evaluations - run.num_evaluations
+    last = {"f": run.fidelity, "theta": run.theta.copy()}
 
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
         f, g = objective.value_and_grad(x)
@@ -355,85 +329,187 @@ def compile_mps(
             return -float(np.log(fs)), -g / fs
         return 1.0 - f, -g
 
-    def save(it: int) -> None:
-        if checkpoint is None:
-            return
-        tmp = f"{os.fspath(checkpoint)}.tmp.npz"
-        np.savez(
-            tmp,
-            theta=last["theta"],
-            fidelity=last["f"],
-            history=np.asarray(history),
-            iteration=it,
-        )
-        os.replace(tmp, checkpoint)
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=maxiter, initial=min(start_iter, maxiter), desc="aqc", leave=False)
-        bar.set_postfix(fidelity=f"{f0:.6f}")
-    state = {"it": start_iter}
-    reached = target_fidelity is not None and f0 >= target_fidelity
+    bar = progress_bar(total=maxiter, initial=run.iteration, desc="aqc", enabled=show_progress)
+    bar.set_postfix(fidelity=f"{run.fidelity:.6f}")
 
     def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
-        state["it"] += 1
         x = np.asarray(intermediate_result.x)
         f = last["f"] if np.array_equal(x, last["theta"]) else objective.fidelity(x)
-        last["f"], last["theta"] = f, x.copy()
-        history.append(f)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(fidelity=f"{f:.6f}")
-        if callback is not None:
-            callback(state["it"], f, x)
-        if state["it"] % checkpoint_every == 0:
-            save(state["it"])
+        run.iteration += 1
+        run.theta, run.fidelity = x.copy(), f
+        run.num_evaluations = objective.num_evaluations - evaluations0
+        run.history.append(f)
+        bar.update(1)
+        bar.set_postfix(fidelity=f"{f:.6f}")
         if target_fidelity is not None and f >= target_fidelity:
-            raise StopIteration
-        if state["it"] >= maxiter:
+            run.stopped_by = "target"
+        elif run.iteration >= maxiter:
+            run.stopped_by = "maxiter"
+        if run.iteration % checkpoint_every == 0 or run.stopped_by:
+            ckpt.save(run.state())
+        if callback is not None:  # after the save: an exception here loses nothing
+            callback(run.iteration, f, x)
+        if run.stopped_by:
             raise StopIteration
 
-    t0 = time.perf_counter()
-    message = "target fidelity reached at the initial point"
-    theta = theta0
-    if not reached and state["it"] < maxiter:
+    try:
         res = scipy.optimize.minimize(
             fun,
-            theta0,
+            run.theta,
             jac=True,
             method="L-BFGS-B",
             callback=on_iteration,
             options={
-                "maxiter": maxiter - start_iter,
+                "maxiter": maxiter - run.iteration,
                 "ftol": 0.0,
                 "gtol": 1e-12,
                 "maxcor": 30,
             },
         )
-        theta, message = np.asarray(res.x), str(res.message)
-    wall = time.perf_counter() - t0
-    if bar is not None:
+    finally:
         bar.close()
-    fidelity = objective.fidelity(theta)
-    last["theta"] = theta
-    save(state["it"])
-    reached = target_fidelity is not None and fidelity >= target_fidelity
-    circuit = ansatz.circuit(theta)
+    run.message = str(res.message)
+    if not run.stopped_by:  # scipy stopped on its own: converged or no further progress
+        run.stopped_by = "optimizer"
+        x = np.asarray(res.x)
+        if not np.array_equal(x, run.theta):
+            run.theta, run.fidelity = x.copy(), objective.fidelity(x)
+    run.num_evaluations = objective.num_evaluations - evaluations0
+    ckpt.save(run.state())
+
+
+# ---------------------------------------------------------------------- step 4: the result
+def _assemble(
+    run: _Run,
+    ansatz: Ansatz,
+    psi: MPS,
+    target_fidelity: float | None,
+    wall_time: float,
+) -> AQCResult:
+    circuit = ansatz.circuit(run.theta)
     depth = circuit.depth(lambda ins: ins.operation.num_qubits == 2)
     return AQCResult(
         circuit=circuit,
-        parameters=theta,
-        fidelity=fidelity,
-        initial_fidelity=initial_fidelity,
+        parameters=run.theta,
+        fidelity=run.fidelity,
+        initial_fidelity=run.history[0],
         two_qubit_depth=int(depth),
-        history=history,
+        history=run.history,
         truncation_error=float(1.0 - psi.fidelity_estimate),
-        num_iterations=state["it"],
-        num_evaluations=objective.num_evaluations,
-        wall_time=wall,
-        reached_target=bool(reached),
-        message=message,
+        num_iterations=run.iteration,
+        num_evaluations=run.num_evaluations,
+        wall_time=wall_time,
+        reached_target=bool(target_fidelity is not None and run.fidelity >= target_fidelity),
+        message=run.message,
         ansatz=ansatz,
     )
+
+
+def compile_mps(
+    target: TargetLike,
+    ansatz: AnsatzLike,
+    initial_point: Sequence[float] | np.ndarray | None = None,
+    *,
+    maxiter: int = 200,
+    target_fidelity: float | None = None,
+    loss: str = "infidelity",
+    progress: bool = True,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 10,
+    device: torch.device | str | None = None,
+    threads: int | None = 1,
+    callback: Callable[[int, float, np.ndarray], None] | None = None,
+) -> AQCResult:
+    r"""Compile a target MPS into the ansatz by L-BFGS over all parameters at once.
+
+    Args:
+        target: the state :math:`|\psi\rangle`: a qtwin ``MPS``, a quimb
+            ``MatrixProductState``, Aer's ``(gammas, lambdas)`` or a dense vector
+            (:data:`~qtwin.aqc.targets.TargetLike`); it must be normalized. It is converted
+            once, to a canonical complex128 MPS.
+        ansatz: a plain ``QuantumCircuit`` (a shallow Trotter circuit, say: the ansatz and its
+            initial point are generated from it, see :func:`~qtwin.aqc.ansatz_from_circuit`),
+            a parametrized ``QuantumCircuit`` (used as it is), a
+            :class:`~qtwin.aqc.BlockAnsatz`, a ``(BlockAnsatz, theta0)`` pair, or any object
+            with the :class:`~qtwin.aqc.Ansatz` protocol.
+        initial_point: starting parameters (overrides the generated ones; required for a bare
+            ``BlockAnsatz``; zeros for a parametrized circuit when omitted).
+        maxiter: largest number of L-BFGS iterations in all (a resumed run included), ``>= 1``.
+        target_fidelity: stop as soon as the fidelity reaches it (in ``(0, 1]``).
+        loss: ``"infidelity"`` (:math:`1-F`) or ``"log"`` (:math:`-\log F`).
+        progress: show a tqdm bar with the current fidelity.
+        checkpoint: a file path (a :class:`qtwin.checkpoint.Checkpoint`, written atomically
+            with ``torch.save``; ``.pt`` by convention). The parameters, history and counters
+            are saved every ``checkpoint_every`` iterations and at the end; a run whose file
+            exists resumes from it. The file carries a fingerprint of the target tensors, the
+            ansatz, the initial point and ``loss``; a file of another problem raises
+            :class:`~qtwin.exceptions.CheckpointMismatchError` (a ``ValueError``).
+            ``maxiter`` and ``target_fidelity`` may change between runs (to extend one).
+            **What resuming guarantees.** A file whose run had already stopped under this
+            call's rule (``maxiter`` reached, ``target_fidelity`` reached, or L-BFGS-B stopped
+            by itself) is returned unchanged, without optimizing: the same parameters,
+            fidelity, history and counters as the uninterrupted run. A run interrupted
+            midway is *not* bit-identical to an uninterrupted one: SciPy's L-BFGS-B keeps its
+            curvature memory (the last ``maxcor`` step/gradient pairs) in internal work
+            arrays that it can neither return nor be restarted from, so the resumed run
+            restarts L-BFGS-B from the saved parameters with an empty memory; its first
+            steps are gradient-descent-like and it reaches the same optimum by a different
+            path (the tests check the same final fidelity to ``1e-6`` on a compilable
+            target). The history and iteration count continue from the file.
+        checkpoint_every: iterations between checkpoints, ``>= 1``.
+        device: torch device for the contraction (``"cuda"`` on a GPU machine).
+        threads: torch CPU threads during the optimization (restored afterwards); the
+            default 1 is fastest for the small tensors of typical targets (intra-op threading
+            only adds overhead there); ``None`` keeps torch's setting.
+        callback: called as ``callback(iteration, fidelity, theta)`` after every iteration
+            (after that iteration's checkpoint is written).
+
+    Returns:
+        An :class:`AQCResult`.
+
+    Raises:
+        ValueError: mismatched qubit counts, a target that is not normalized, a wrong-length
+            or non-finite initial point, bad option values, a checkpoint of another problem.
+        TypeError: an ansatz or target of an unsupported type.
+    """
+    maxiter = check_positive_int(maxiter, "maxiter")
+    checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
+    check_choice(loss, "loss", ("infidelity", "log"))
+    if target_fidelity is not None and not (0.0 < float(target_fidelity) <= 1.0):
+        raise ValueError(f"target_fidelity must be in (0, 1], got {target_fidelity!r}")
+
+    psi = _prepare_target(target)
+    ansatz_obj, theta0 = _resolve_ansatz(ansatz, initial_point, psi.num_sites)
+    objective = FidelityObjective(psi, ansatz_obj, device=device, threads=threads)
+
+    ckpt = Checkpoint(
+        checkpoint,
+        _fingerprint(psi, ansatz_obj, theta0, loss) if checkpoint is not None else "off",
+    )
+    saved = ckpt.load()
+    if saved is not None:
+        run = _Run.from_state(saved)
+        if run.stopped_by in ("maxiter", "target"):  # stopped by a rule this call may relax
+            run.stopped_by = ""
+    else:
+        f0 = objective.fidelity(theta0)
+        run = _Run(theta=theta0.copy(), fidelity=f0, history=[f0])
+        if target_fidelity is not None and f0 >= target_fidelity:
+            run.stopped_by, run.message = "target", "target fidelity reached at the initial point"
+
+    t0 = time.perf_counter()
+    if not run.finished(maxiter, target_fidelity):
+        _optimize(
+            objective,
+            run,
+            maxiter=maxiter,
+            target_fidelity=target_fidelity,
+            loss=loss,
+            ckpt=ckpt,
+            checkpoint_every=checkpoint_every,
+            show_progress=progress,
+            callback=callback,
+        )
+    elif saved is None:
+        ckpt.save(run.state())
+    return _assemble(run, ansatz_obj, psi, target_fidelity, time.perf_counter() - t0)

@@ -20,8 +20,11 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 import numpy as np
 import torch
@@ -32,7 +35,25 @@ from qtwin._threads import torch_threads
 from qtwin._validation import check_choice, check_finite, check_positive_int
 from qtwin.tensornet import MPS
 
-__all__ = ["tebd_target", "target_from_circuit", "to_target_mps"]
+if TYPE_CHECKING:
+    import quimb.tensor
+
+__all__ = ["AerMPS", "TargetLike", "tebd_target", "target_from_circuit", "to_target_mps"]
+
+#: Aer's ``save_matrix_product_state`` result: ``(gammas, lambdas)`` in Vidal form, ``gammas[i]``
+#: a pair of ``(chi_l, chi_r)`` arrays (local state 0 and 1), ``lambdas[i]`` the bond weights
+AerMPS: TypeAlias = tuple[list[Any], list[Any]]
+
+#: every form of target state that :func:`to_target_mps` (and so :func:`~qtwin.aqc.compile_mps`)
+#: accepts
+TargetLike: TypeAlias = Union[  # noqa: UP007 - the quimb class is a forward reference
+    MPS,
+    "quimb.tensor.MatrixProductState",
+    AerMPS,
+    np.ndarray,
+    torch.Tensor,
+    Sequence[complex],
+]
 
 
 def tebd_target(
@@ -117,7 +138,7 @@ def _recanonicalize(psi: MPS) -> MPS:
         return psi.canonicalize(0)
 
 
-def _from_aer(data: tuple) -> MPS:
+def _from_aer(data: AerMPS) -> MPS:
     gammas, lambdas = data
     tensors = []
     for i, pair in enumerate(gammas):
@@ -128,13 +149,65 @@ def _from_aer(data: tuple) -> MPS:
     return MPS(tensors)
 
 
-def to_target_mps(target: Any) -> MPS:
+def _quimb_mps_type() -> type | None:
+    """quimb's ``MatrixProductState`` class if quimb is already imported, else ``None``: an
+    object cannot be a quimb state unless quimb was imported to make it, so this never
+    imports quimb."""
+    module = sys.modules.get("quimb.tensor")
+    return getattr(module, "MatrixProductState", None) if module is not None else None
+
+
+@functools.singledispatch
+def _convert(target: object) -> MPS:
+    quimb_type = _quimb_mps_type()
+    if quimb_type is not None and isinstance(target, quimb_type):
+        _convert.register(quimb_type, _from_quimb)  # dispatch directly from now on
+        return _from_quimb(target)
+    raise TypeError(
+        "target must be a qtwin MPS, a quimb MatrixProductState, Aer's (gammas, lambdas) "
+        f"or a dense vector, got {type(target).__name__}"
+    )
+
+
+@_convert.register
+def _(target: MPS) -> MPS:
+    return _recanonicalize(target.to(dtype=torch.complex128))
+
+
+@_convert.register(np.ndarray)
+@_convert.register(torch.Tensor)
+@_convert.register(list)
+def _(target: np.ndarray | torch.Tensor | list) -> MPS:
+    return MPS.from_dense(np.asarray(target, dtype=complex))
+
+
+@_convert.register
+def _(target: tuple) -> MPS:
+    if len(target) == 2 and isinstance(target[0], list):
+        return _from_aer(target)
+    raise TypeError(
+        "a tuple target must be Aer's (gammas, lambdas) from save_matrix_product_state, "
+        f"got a tuple of {len(target)} {[type(x).__name__ for x in target]}"
+    )
+
+
+def _from_quimb(target: Any) -> MPS:
+    from qtwin.tensornet.quimb_interop import from_quimb
+
+    return from_quimb(target)
+
+
+def to_target_mps(target: TargetLike) -> MPS:
     """Convert a target state to a qtwin :class:`~qtwin.tensornet.MPS` (complex128).
 
+    The input types are dispatched by :func:`functools.singledispatch`; quimb is never
+    imported here (a quimb state is recognized once quimb is loaded).
+
     Args:
-        target: a qtwin ``MPS``; a quimb ``MatrixProductState`` (site ``i`` is qubit ``i``);
-            Aer's ``(gammas, lambdas)`` tuple from ``save_matrix_product_state`` (Vidal form);
-            or a dense state vector (little-endian) of length ``2**n``.
+        target: a qtwin ``MPS`` (copied and brought to canonical form in complex128); a quimb
+            ``MatrixProductState`` (site ``i`` is qubit ``i``); Aer's ``(gammas, lambdas)``
+            tuple from ``save_matrix_product_state`` (Vidal form); or a dense state vector
+            (little-endian) of length ``2**n`` as a numpy array, torch tensor or list.
 
     Raises:
         TypeError: an object of another type.
@@ -144,21 +217,7 @@ def to_target_mps(target: Any) -> MPS:
         >>> to_target_mps([0, 0, 1, 0]).bond_dims  # a dense vector: qubit 1 set
         [1]
     """
-    if isinstance(target, MPS):
-        out = _recanonicalize(target.to(dtype=torch.complex128))
-    elif type(target).__name__ == "MatrixProductState" or hasattr(target, "site_ind"):
-        from qtwin.tensornet.quimb_interop import from_quimb
-
-        out = from_quimb(target)
-    elif isinstance(target, tuple) and len(target) == 2 and isinstance(target[0], list):
-        out = _from_aer(target)
-    elif isinstance(target, (np.ndarray, torch.Tensor, list)):
-        out = MPS.from_dense(np.asarray(target, dtype=complex))
-    else:
-        raise TypeError(
-            "target must be a qtwin MPS, a quimb MatrixProductState, Aer's (gammas, lambdas) "
-            f"or a dense vector, got {type(target).__name__}"
-        )
+    out = _convert(target)
     if out.center is None:
         out.canonicalize(0)
     if set(out.dims) != {2}:

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import cmath
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,8 +31,10 @@ from qiskit.circuit import Instruction, Parameter, ParameterExpression, QuantumC
 
 from qtwin._validation import check_finite
 from qtwin.circuits.gates import gate_matrix, has_torch_formula
+from qtwin.circuits.qudit import QuditCircuit
 
 __all__ = [
+    "GateList",
     "GateOp",
     "bind_parameters",
     "circuit_to_gates",
@@ -307,18 +310,23 @@ def strip_final_measurements(qc: QuantumCircuit) -> tuple[QuantumCircuit, dict[i
     return body, measured
 
 
+GateList = list[tuple[torch.Tensor, tuple[int, ...]]]
+
+
 def to_gate_list(
-    qc: Any,
+    qc: QuantumCircuit | QuditCircuit,
     parameter_values: ParameterValues = None,
     *,
     dtype: torch.dtype = torch.complex128,
     device: torch.device | str | None = None,
-) -> tuple[list[tuple[torch.Tensor, tuple[int, ...]]], Any, tuple[int, ...]]:
+) -> tuple[GateList, Any, tuple[int, ...]]:
     """Gate list ``[(matrix, wires), ...]``, global phase and local dimensions of a circuit.
 
     The one entry point the simulators use: ``qc`` is a Qiskit ``QuantumCircuit`` (converted
     by :func:`circuit_to_gates`) or a :class:`~qtwin.circuits.QuditCircuit` (its matrices are
-    already checked unitary, and it has no parameters or phase).
+    already checked unitary, and it has no parameters or phase). The type is dispatched by
+    :func:`functools.singledispatch`; another circuit type can be added with
+    ``_gate_list.register``.
 
     Example:
         >>> from qtwin.circuits import QuditCircuit
@@ -326,14 +334,46 @@ def to_gate_list(
         >>> [m.shape for m, _ in ops], phase, dims
         ([torch.Size([3, 3])], 0.0, (2, 3))
     """
-    if hasattr(qc, "dims") and hasattr(qc, "gates"):  # a QuditCircuit
-        ops = [
-            (torch.tensor(np.asarray(g.matrix), dtype=dtype, device=device), tuple(g.wires))
-            for g in qc.gates
-        ]
-        return ops, 0.0, tuple(qc.dims)
+    return _gate_list(qc, parameter_values, dtype, device)
+
+
+@functools.singledispatch
+def _gate_list(
+    qc: object,
+    parameter_values: ParameterValues,
+    dtype: torch.dtype,
+    device: torch.device | str | None,
+) -> tuple[GateList, Any, tuple[int, ...]]:
+    raise TypeError(
+        f"qc must be a qiskit QuantumCircuit or a qtwin QuditCircuit, got {type(qc).__name__}"
+    )
+
+
+@_gate_list.register
+def _(
+    qc: QuantumCircuit,
+    parameter_values: ParameterValues,
+    dtype: torch.dtype,
+    device: torch.device | str | None,
+) -> tuple[GateList, Any, tuple[int, ...]]:
     gate_ops, phase = circuit_to_gates(qc, parameter_values, dtype=dtype, device=device)
     return [(g.matrix, g.qubits) for g in gate_ops], phase, (2,) * qc.num_qubits
+
+
+@_gate_list.register
+def _(
+    qc: QuditCircuit,
+    parameter_values: ParameterValues,
+    dtype: torch.dtype,
+    device: torch.device | str | None,
+) -> tuple[GateList, Any, tuple[int, ...]]:
+    if parameter_values is not None and len(parameter_values) > 0:
+        raise ValueError("a QuditCircuit has no parameters; parameter_values must be None")
+    ops = [
+        (torch.tensor(np.asarray(g.matrix), dtype=dtype, device=device), tuple(g.wires))
+        for g in qc.gates
+    ]
+    return ops, 0.0, tuple(qc.dims)
 
 
 def phase_factor(phase: Any, dtype: torch.dtype, device: torch.device) -> torch.Tensor | None:

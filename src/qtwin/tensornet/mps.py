@@ -46,9 +46,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -61,7 +61,7 @@ from qtwin._validation import (
     check_positive_int,
     check_unitary,
 )
-from qtwin.circuits.convert import phase_factor, to_gate_list
+from qtwin.circuits.convert import ParameterValues, phase_factor, to_gate_list
 from qtwin.circuits.gates import permute_wires
 from qtwin.tensornet import site_updates
 from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
@@ -69,6 +69,11 @@ from qtwin.tensornet.linalg import split, svd
 from qtwin.tensornet.observables import local_expectation, pauli_expectation
 from qtwin.tensornet.schedule import GateScheduler
 from qtwin.tensornet.site_updates import TORCH, SiteUpdates
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+    from qtwin.circuits.qudit import QuditCircuit
 
 __all__ = ["MPS"]
 
@@ -224,11 +229,11 @@ class MPS:
     @classmethod
     def from_circuit(
         cls,
-        qc: Any,
+        qc: QuantumCircuit | QuditCircuit,
         *,
         max_bond: int | None = None,
         cutoff: float = 1e-12,
-        parameter_values: Mapping[Any, Any] | Sequence[Any] | None = None,
+        parameter_values: ParameterValues = None,
         dtype: torch.dtype = torch.complex128,
         device: torch.device | str | None = None,
     ) -> MPS:
@@ -490,7 +495,9 @@ class MPS:
             self.max_bond, self.cutoff = old
         return self
 
-    def apply_circuit(self, qc: Any, parameter_values: Any = None) -> MPS:
+    def apply_circuit(
+        self, qc: QuantumCircuit | QuditCircuit, parameter_values: ParameterValues = None
+    ) -> MPS:
         """Apply a Qiskit circuit (or QuditCircuit) to this state in place; returns ``self``."""
         ops, phase, dims = to_gate_list(qc, parameter_values, dtype=self.dtype, device=self.device)
         if dims != self.dims:
