@@ -14,6 +14,7 @@ takes :math:`L = \lceil \log_2 n \rceil` numpy steps, i.e. :math:`O(\log n)` per
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -80,24 +81,49 @@ def _child_weights(
 
 
 def walk_order(trees: np.ndarray, targets: np.ndarray, single: bool) -> np.ndarray:
-    """The order in which :func:`descend` walks its pairs: sorted by (tree, target).
+    """The order in which :func:`descend` walks its pairs: by target (one tree) or by tree.
 
     Walkers in this order read the nodes of each level in increasing address order, a
     forward sweep that the caches and the prefetcher serve, instead of jumps across an array
     of up to ``8 P`` bytes per tree; the numbers drawn do not change (every walker does the
-    same arithmetic, only the order in which they are processed changes).
+    same arithmetic, only the order in which they are processed changes, so the sort need
+    not be stable).
     """
-    if single:
-        return np.argsort(targets, kind="stable")
-    return np.lexsort((targets, trees))
+    return np.argsort(targets if single else trees)
 
 
 JUMP_LEVEL = 16
 """A single tree is entered at this depth (at most) by one binary search, see :func:`descend`."""
 
 
-def _jump(flat: np.ndarray, t: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start nodes at depth ``D`` and the remaining targets, for one tree (``t`` sorted).
+class JumpTable(NamedTuple):
+    """Running sums of the nodes at one depth of a single tree (see :func:`jump_table`)."""
+
+    lo: int  #: first node of the depth, ``2^D``
+    cum: np.ndarray  #: running sums of nodes ``2^D .. 2^{D+1} - 1``
+    last: int  #: offset of the last node of positive weight (-1: none)
+
+
+def jump_table(nodes: np.ndarray, size: int, depth: int | None = None) -> JumpTable | None:
+    """The :class:`JumpTable` of the single tree ``nodes`` at ``depth`` (default: as deep as
+    :data:`JUMP_LEVEL` allows); ``None`` when the tree is too small (``P <= 32``) to gain.
+
+    It costs :math:`2^D` floats and :math:`O(2^D)` time; an owner that caches it (as
+    :class:`~qtwin.dequantized.SQMatrix` does for its row tree, at depth ``L - 3``) must
+    drop it whenever a node changes.
+    """
+    if size <= 32:
+        return None
+    top = int(size).bit_length() - 2  # L - 1: the parents of the leaves
+    depth = min(JUMP_LEVEL, top) if depth is None else max(1, min(depth, top))
+    lo = 1 << depth
+    level = np.asarray(nodes.reshape(-1)[lo : 2 * lo], dtype=np.float64)
+    positive = np.flatnonzero(level > 0)
+    return JumpTable(lo, np.cumsum(level), int(positive[-1]) if positive.size else -1)
+
+
+def _jump(flat: np.ndarray, t: np.ndarray, table: JumpTable) -> tuple[np.ndarray, np.ndarray]:
+    """Start nodes at the table's depth ``D`` and the remaining targets (``t`` sorted).
 
     The ``2^D`` nodes of depth ``D`` partition the leaves in order, so the node holding
     target ``t`` is the first whose running sum exceeds ``t``: one :func:`numpy.searchsorted`
@@ -105,26 +131,28 @@ def _jump(flat: np.ndarray, t: np.ndarray, size: int) -> tuple[np.ndarray, np.nd
     equals its left neighbour's); ``t`` beyond the last running sum (round-off) goes to the
     last node of positive weight, as the walk would.
     """
-    depth = min(JUMP_LEVEL, int(size).bit_length() - 2)
-    lo = 1 << depth
-    level = np.asarray(flat[lo : 2 * lo], dtype=np.float64)
-    cum = np.cumsum(level)
-    j = np.searchsorted(cum, t, side="right")
-    j = np.minimum(j, np.flatnonzero(level > 0)[-1])
+    lo, cum, last = table
+    j = np.minimum(np.searchsorted(cum, t, side="right"), last)
     before = np.where(j > 0, cum[np.maximum(j - 1, 0)], 0.0)
-    return lo + j, np.minimum(np.maximum(t - before, 0.0), level[j])
+    return lo + j, np.minimum(np.maximum(t - before, 0.0), flat[lo + j])
 
 
 def descend(
-    nodes: np.ndarray, leaf: LeafFn, trees: np.ndarray, targets: np.ndarray, size: int
+    nodes: np.ndarray,
+    leaf: LeafFn,
+    trees: np.ndarray,
+    targets: np.ndarray,
+    size: int,
+    table: JumpTable | None = None,
 ) -> np.ndarray:
     r"""Leaf ``j`` of each tree with :math:`\sum_{i<j} w_i \le t < \sum_{i\le j} w_i`.
 
     Never enters a zero-weight subtree, so round-off in ``t`` cannot return a zero leaf.
     The pairs are walked in :func:`walk_order` (cache-friendly) and returned in input order;
-    a single tree of more than ``2^{5}`` leaves is entered at depth
-    ``min(JUMP_LEVEL, L - 1)`` by a binary search over that level's running sums
-    (:func:`_jump`), so ``r`` draws cost :math:`O(r \log r + 2^{D} + r (L - D))` numpy work.
+    a single tree of more than ``2^{5}`` leaves is entered at depth ``D`` by a binary search
+    over that level's running sums (:func:`_jump`; ``table`` from :func:`jump_table`, built
+    here at ``D = min(JUMP_LEVEL, L - 1)`` when not given), so ``r`` draws cost
+    :math:`O(r \log r + 2^{D} + r (L - D))` numpy work.
     """
     trees = np.asarray(trees, dtype=np.int64)
     t = np.asarray(targets, dtype=np.float64)
@@ -136,8 +164,10 @@ def descend(
     tr = trees[order]
     flat = nodes.reshape(-1)  # 1-D gathers are cheaper than 2-D fancy indexing
     base = tr * size
-    if single and size > 32 and flat[1] > 0:
-        k, t = _jump(flat, t, size)
+    if single and table is None:
+        table = jump_table(nodes, size)
+    if single and table is not None and table.last >= 0:
+        k, t = _jump(flat, t, table)
     else:
         k = np.ones(len(tr), dtype=np.int64)
     while k[0] < size:

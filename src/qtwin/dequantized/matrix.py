@@ -116,6 +116,7 @@ class SQMatrix:
 
     def _init_row_tree(self, row2: np.ndarray) -> None:
         self._row2 = row2
+        self._row_jump: _heap.JumpTable | None = None  # built on the first draw
         self._row_size = _heap.tree_size(len(row2))
         self._row_nodes = _heap.build_nodes(row2[None, :], self._row_size)
         if not np.isfinite(self._row_nodes[0, 1]):
@@ -274,8 +275,17 @@ class SQMatrix:
         if total <= 0:
             raise ValueError("cannot sample rows of the zero matrix")
         t = rng.random(count) * total
+        if self._row_jump is None and self._row_size > 32:
+            # running sums three levels above the leaves (P/8 floats), dropped on update
+            depth = self._row_size.bit_length() - 4
+            self._row_jump = _heap.jump_table(self._row_nodes, self._row_size, depth)
         idx = _heap.descend(
-            self._row_nodes, self._leaf_rows, np.zeros(count, np.int64), t, self._row_size
+            self._row_nodes,
+            self._leaf_rows,
+            np.zeros(count, np.int64),
+            t,
+            self._row_size,
+            self._row_jump,
         )
         return int(idx[0]) if size is None else idx
 
@@ -352,6 +362,7 @@ class SQMatrix:
             )
             self._row2[i] = max(float(ends[1] - ends[0]), 0.0)
         _heap.refresh_path(self._row_nodes, self._leaf_rows, 0, i, self._row_size)
+        self._row_jump = None
 
     def __repr__(self) -> str:
         kind = "csr" if self._kind == "sparse" else type(self._data).__name__
