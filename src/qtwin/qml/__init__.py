@@ -15,6 +15,14 @@ The package has two halves that import nothing from each other: :mod:`qtwin.qml.
 Farhi–Neven classifier) and :mod:`qtwin.qml.sequences` (QFWP, recurrent networks, reservoirs,
 control). Every public name of both is re-exported here.
 
+Conventions shared by both halves: ``seed`` is an int, a :class:`numpy.random.Generator` or
+``None`` (fresh entropy), and models draw their initial weights from local generators (the
+global torch random state is never reseeded); every model is created on the CPU (there is no
+``device=`` argument that picks CUDA by itself) and follows its parameters when moved with
+``model.to(device)``; results are dataclasses that also read like the dicts they replace
+(``result["accuracy"]``) and give JSON with ``to_dict()``; training loops checkpoint through
+:class:`qtwin.checkpoint.Checkpoint` and resume exactly.
+
 Example:
     >>> from qtwin.qml import subset_parity_model, subset_parity_dataset, accuracy
     >>> z, y = subset_parity_dataset(3, [0, 2])

@@ -41,13 +41,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import check_positive_int
 from qtwin.qml.qnn.datasets import all_bit_strings
 from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
 
 __all__ = [
     "walsh_coefficients",
@@ -78,7 +82,7 @@ def _labels(n: int, labels: Any) -> np.ndarray:
     return values.astype(float)
 
 
-def walsh_coefficients(n: int, labels: Any) -> np.ndarray:
+def walsh_coefficients(n: int, labels: ArrayLike) -> np.ndarray:
     r"""Walsh coefficients :math:`a_S` of a label function, indexed by the mask
     :math:`m = \sum_{j\in S} 2^j`.
 
@@ -102,7 +106,7 @@ def walsh_coefficients(n: int, labels: Any) -> np.ndarray:
 
 
 def boolean_function_terms(
-    n: int, labels: Any, *, atol: float = 1e-12
+    n: int, labels: ArrayLike, *, atol: float = 1e-12
 ) -> tuple[list[PauliTerm], list[float]]:
     r"""Generators :math:`Z_S X_r` and angles :math:`\frac{\pi}{4} a_S` of :math:`U_l`.
 
@@ -121,7 +125,7 @@ def boolean_function_terms(
     return terms, thetas
 
 
-def boolean_function_circuit(n: int, labels: Any) -> Any:
+def boolean_function_circuit(n: int, labels: ArrayLike) -> QuantumCircuit:
     r"""Qiskit circuit on ``n + 1`` qubits with :math:`\langle Y_r\rangle = l(z)` on
     :math:`|z\rangle|0\rangle`; multi-qubit factors are ``PauliEvolutionGate``\ s.
 
@@ -133,7 +137,7 @@ def boolean_function_circuit(n: int, labels: Any) -> Any:
     return pauli_terms_circuit(n + 1, terms, thetas)
 
 
-def boolean_function_model(n: int, labels: Any, **kwargs: Any) -> FarhiNevenQNN:
+def boolean_function_model(n: int, labels: ArrayLike, **kwargs: Any) -> FarhiNevenQNN:
     """:class:`FarhiNevenQNN` set to :math:`U_l` (``kwargs`` go to the model)."""
     terms, thetas = boolean_function_terms(n, labels)
     return FarhiNevenQNN(n, terms, theta=thetas, **kwargs)

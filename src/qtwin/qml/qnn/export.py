@@ -33,6 +33,8 @@ from qtwin.qml._results import DictLikeResult
 from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
 
 if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
     from qtwin.backends import QtwinBackend
 
 __all__ = [
@@ -43,7 +45,9 @@ __all__ = [
 ]
 
 
-def to_qiskit_circuit(model: FarhiNevenQNN, z: Any = None, *, measure: bool = False) -> Any:
+def to_qiskit_circuit(
+    model: FarhiNevenQNN, z: ArrayLike | None = None, *, measure: bool = False
+) -> QuantumCircuit:
     r"""Qiskit circuit of ``model`` with bound angles; see the module docstring.
 
     Args:

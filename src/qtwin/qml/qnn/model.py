@@ -46,21 +46,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import check_choice, check_finite, check_positive_int
 from qtwin.tensornet import Statevector
 
-__all__ = ["FarhiNevenQNN", "PauliTerm", "default_generators", "pauli_terms_circuit"]
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+__all__ = [
+    "FarhiNevenQNN",
+    "PauliTerm",
+    "QNNInputs",
+    "default_generators",
+    "pauli_terms_circuit",
+]
 
 #: how bad-parameter errors name the angles
 _THETA = "theta (the QNN parameters)"
 
 PauliTerm = tuple[str, tuple[int, ...]]
 """A generator: Pauli letters and the qubits they act on, letter ``k`` on qubit ``sites[k]``."""
+
+QNNInputs = ArrayLike | torch.Tensor | Statevector
+"""Inputs of a QNN: bit strings ``(N, n)`` in its encoding, or input states (a
+:class:`~qtwin.tensornet.Statevector` or complex amplitudes ``(N, 2^n)``)."""
 
 _NATIVE = {"X": "rx", "Y": "ry", "Z": "rz", "XX": "rxx", "YY": "ryy", "ZZ": "rzz", "ZX": "rzx"}
 
@@ -113,8 +127,11 @@ def _check_generators(generators: Sequence[Any], num_qubits: int) -> list[PauliT
 
 
 def pauli_terms_circuit(
-    num_qubits: int, terms: Sequence[PauliTerm], thetas: Sequence[float], z: Any = None
-) -> Any:
+    num_qubits: int,
+    terms: Sequence[PauliTerm],
+    thetas: Sequence[float],
+    z: ArrayLike | None = None,
+) -> QuantumCircuit:
     r"""Qiskit circuit :math:`\prod_k e^{i\theta_k\Sigma_k}` (first term applied first).
 
     Each factor is a native rotation with angle :math:`-2\theta_k` when one exists (``rx``,
@@ -280,12 +297,12 @@ class FarhiNevenQNN(torch.nn.Module):
     def __init__(
         self,
         n: int,
-        generators: Sequence[Any] | None = None,
+        generators: Sequence[PauliTerm] | None = None,
         *,
         encoding: str = "bits",
         seed: int | None = None,
         init_scale: float = 0.1,
-        theta: Any = None,
+        theta: ArrayLike | torch.Tensor | None = None,
         dtype: torch.dtype = torch.complex128,
         chunk_size: int = 4,
         simulation: str = "reduced",
@@ -372,7 +389,7 @@ class FarhiNevenQNN(torch.nn.Module):
             return "states", self._states(z)
         return "bits", self._bits(z)
 
-    def forward(self, z: Any) -> torch.Tensor:
+    def forward(self, z: QNNInputs) -> torch.Tensor:
         r"""Predictions :math:`\langle Y_r\rangle` for a batch of inputs, shape ``(B,)``.
 
         ``z`` is either bit strings of shape ``(B, n)`` in this model's encoding, or data-qubit
@@ -427,19 +444,19 @@ class FarhiNevenQNN(torch.nn.Module):
         out = coef * torch.cat(outs)
         return out * sign if sign is not None else out
 
-    def loss(self, z: Any, labels: Any) -> torch.Tensor:
+    def loss(self, z: QNNInputs, labels: ArrayLike | torch.Tensor) -> torch.Tensor:
         r"""Mean Farhi–Neven loss :math:`\frac1B\sum_b (1 - l_b\,\hat y(z_b))`; labels are ±1."""
         out = self.forward(z)
         y = _check_labels(labels, out.shape[0]).to(out)
         return torch.mean(1 - y * out)
 
-    def predict(self, z: Any) -> torch.Tensor:
+    def predict(self, z: QNNInputs) -> torch.Tensor:
         """Predicted labels ``sign⟨Y_r⟩`` in {+1, -1} (ties go to +1)."""
         with torch.no_grad():
             out = self.forward(z)
         return torch.where(out >= 0, 1, -1)
 
-    def to_qiskit(self, z: Any = None) -> Any:
+    def to_qiskit(self, z: ArrayLike | None = None) -> QuantumCircuit:
         r"""The network as a Qiskit ``QuantumCircuit`` on ``n + 1`` qubits with bound angles.
 
         With ``z`` (one bit string in this model's encoding) X gates prepare :math:`|z\rangle`

@@ -32,13 +32,17 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import as_generator, check_positive_int
 from qtwin.qml.qnn.datasets import BinaryDataset
 from qtwin.qml.qnn.model import FarhiNevenQNN
+
+if TYPE_CHECKING:
+    from qtwin.tensornet import Statevector
 
 __all__ = [
     "superposition_dataset",
@@ -61,7 +65,7 @@ def _split(
 
 def superposition_dataset(
     n: int,
-    labels: Any,
+    labels: ArrayLike,
     *,
     num_samples: int = 64,
     support: int = 3,
@@ -127,7 +131,7 @@ def _pauli_op(n: int, pauli: str) -> Any:
     return SparsePauliOp(pauli[::-1])  # Qiskit labels put qubit 0 rightmost
 
 
-def observable_expectations(states: Any, pauli: str) -> np.ndarray:
+def observable_expectations(states: Statevector | ArrayLike, pauli: str) -> np.ndarray:
     r""":math:`\langle\psi|P|\psi\rangle` for each row of ``states`` (``(N, 2^n)``), computed
     with :meth:`qtwin.tensornet.Statevector.expectation`; letter ``j`` of ``pauli`` acts on
     qubit ``j``.

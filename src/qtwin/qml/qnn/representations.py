@@ -36,10 +36,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qtwin._validation import check_positive_int
 from qtwin.qml.qnn.model import FarhiNevenQNN, PauliTerm, pauli_terms_circuit
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
 
 __all__ = [
     "subset_parity_terms",
@@ -90,7 +93,7 @@ def subset_majority_terms(n: int, subset: Sequence[int]) -> tuple[list[PauliTerm
     return [("ZX", (j, n)) for j in sub], [beta] * len(sub)
 
 
-def subset_parity_circuit(n: int, subset: Sequence[int]) -> Any:
+def subset_parity_circuit(n: int, subset: Sequence[int]) -> QuantumCircuit:
     r"""Qiskit circuit on ``n + 1`` qubits with :math:`\langle Y_r\rangle = (-1)^{\sum_S z_j}`.
 
     Apply it to :math:`|z\rangle\otimes|0\rangle` (readout last). Example in the module.
@@ -99,7 +102,7 @@ def subset_parity_circuit(n: int, subset: Sequence[int]) -> Any:
     return pauli_terms_circuit(n + 1, terms, thetas)
 
 
-def subset_majority_circuit(n: int, subset: Sequence[int]) -> Any:
+def subset_majority_circuit(n: int, subset: Sequence[int]) -> QuantumCircuit:
     r"""Qiskit circuit on ``n + 1`` qubits with :math:`\operatorname{sign}\langle Y_r\rangle`
     the majority label of the subset (+1 for more 0 bits); ``len(subset)`` must be odd.
 

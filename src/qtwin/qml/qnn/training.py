@@ -45,13 +45,9 @@ from qtwin._validation import check_choice, check_positive_int
 from qtwin.checkpoint import Checkpoint, capture_generator, fingerprint, restore_generator
 from qtwin.qml._random import torch_generator
 from qtwin.qml._results import DictLikeResult
-from qtwin.qml.qnn.model import FarhiNevenQNN, _check_labels
-from qtwin.tensornet import Statevector
+from qtwin.qml.qnn.model import FarhiNevenQNN, QNNInputs, _check_labels
 
 __all__ = ["TrainHistory", "train", "accuracy"]
-
-#: inputs of a QNN: bit strings ``(N, n)`` or input states
-QNNInputs = ArrayLike | torch.Tensor | Statevector
 
 
 @dataclass

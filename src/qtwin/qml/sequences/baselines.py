@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._extras import require_module
 from qtwin._validation import (
@@ -67,7 +68,7 @@ class ClassicalRNN(torch.nn.Module):
         out = check_positive_int(output_size, "output_size")
         self.readout = linear(hidden, out, gen, dtype=torch.float64)
 
-    def forward(self, x: Any) -> torch.Tensor:
+    def forward(self, x: ArrayLike | torch.Tensor) -> torch.Tensor:
         """Prediction ``(B, out)`` from the last step of ``x`` ``(B, T, input_size)``."""
         x = check_inputs(x, self.input_size).to(torch.float64)
         out, _ = self.rnn(x)
@@ -118,7 +119,7 @@ class EchoStateNetwork:
         self.weight: np.ndarray | None = None
         self.bias: np.ndarray | None = None
 
-    def states(self, x: Any) -> np.ndarray:
+    def states(self, x: ArrayLike | torch.Tensor) -> np.ndarray:
         """Last reservoir state of every window (state reset per window), ``(N, units)``."""
         xs = check_inputs(x, self._width(x)).numpy()
         if self._reservoir.initialized:
@@ -129,14 +130,14 @@ class EchoStateNetwork:
     def _width(x: Any) -> int:
         return int(np.shape(x)[-1]) if np.ndim(x) == 3 else 1
 
-    def fit(self, x: Any, y: Any) -> EchoStateNetwork:
+    def fit(self, x: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor) -> EchoStateNetwork:
         """Ridge readout on the last states of windows ``x`` ``(N, T, m)``; returns ``self``."""
         phi = torch.as_tensor(self.states(x))
         a, b = ridge_readout(phi, torch.as_tensor(np.asarray(y, dtype=float)), self.alpha)
         self.weight, self.bias = a.numpy(), b.numpy()
         return self
 
-    def predict(self, x: Any) -> np.ndarray:
+    def predict(self, x: ArrayLike | torch.Tensor) -> np.ndarray:
         """Predictions ``(N, out)``."""
         if self.weight is None or self.bias is None:
             raise ValueError("call fit() before predict()")

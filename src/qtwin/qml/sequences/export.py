@@ -36,6 +36,7 @@ from qtwin.qml.sequences.variational import VQC, entangling_pairs
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
+    from qiskit.quantum_info import SparsePauliOp
 
     from qtwin.backends import QtwinBackend
 
@@ -54,8 +55,8 @@ def _rows(a: Any) -> np.ndarray:
 
 
 def vqc_circuit(
-    x: Any,
-    weights: Any,
+    x: ArrayLike | torch.Tensor,
+    weights: ArrayLike | torch.Tensor,
     *,
     num_qubits: int,
     encoding: str = "arctan",
@@ -97,8 +98,8 @@ def vqc_circuit(
 
 
 def pennylane_vqc(
-    x: Any,
-    weights: Any,
+    x: ArrayLike | torch.Tensor,
+    weights: ArrayLike | torch.Tensor,
     *,
     wires: list[int],
     encoding: str = "arctan",
@@ -157,7 +158,7 @@ def _aer_z0_reference() -> float:
     return float(res[0].data.evs[0])
 
 
-def z_observables(num_qubits: int, k: int) -> list[Any]:
+def z_observables(num_qubits: int, k: int) -> list[SparsePauliOp]:
     """``SparsePauliOp`` :math:`Z_i` for ``i < k`` (little-endian labels).
 
     Example:

@@ -35,10 +35,9 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import check_positive_int
 from qtwin.qml._random import linear, torch_generator
@@ -137,12 +136,12 @@ class QFWP(torch.nn.Module):
         w = state + self.delta(x_t)
         return self.circuit_features(x_t, w), w
 
-    def fast_weights(self, x: Any) -> torch.Tensor:
+    def fast_weights(self, x: ArrayLike | torch.Tensor) -> torch.Tensor:
         r""":math:`W_t` for every step, shape ``(B, T, L, n)`` (cumulative sum of the updates)."""
         x = check_inputs(x, self.input_size)
         return torch.cumsum(self.delta(x), dim=1)
 
-    def features(self, x: Any, *, all_steps: bool = False) -> torch.Tensor:
+    def features(self, x: ArrayLike | torch.Tensor, *, all_steps: bool = False) -> torch.Tensor:
         """Quantum features of the last step ``(B, k)``, or of every step ``(B, T, k)``."""
         x = check_inputs(x, self.input_size)
         w = torch.cumsum(self.delta(x), dim=1)
@@ -152,7 +151,13 @@ class QFWP(torch.nn.Module):
         flat = self.circuit_features(x.reshape(b * t, -1), w.reshape(b * t, *w.shape[2:]))
         return flat.reshape(b, t, -1)
 
-    def forward(self, x: Any, *, all_steps: bool = False, return_fast_weights: bool = False) -> Any:
+    def forward(
+        self,
+        x: ArrayLike | torch.Tensor,
+        *,
+        all_steps: bool = False,
+        return_fast_weights: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Prediction of the last step ``(B, out)`` (or every step ``(B, T, out)``).
 
         With ``return_fast_weights=True`` also returns :math:`W_t`, ``(B, T, L, n)``.

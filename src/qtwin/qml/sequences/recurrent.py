@@ -220,7 +220,7 @@ class QuantumRecurrentNet(torch.nn.Module):
             h = (1 - z) * cand + z * h
         return self.out_map(h), (h, c)
 
-    def features(self, x: Any) -> torch.Tensor:
+    def features(self, x: ArrayLike | torch.Tensor) -> torch.Tensor:
         """Features of the last time step, shape ``(B, n)``; ``x`` is ``(B, T, m)``."""
         x = check_inputs(x, self.input_size)
         state = self.init_state(x.shape[0])
@@ -231,12 +231,14 @@ class QuantumRecurrentNet(torch.nn.Module):
         assert phi is not None
         return phi
 
-    def forward(self, x: Any) -> torch.Tensor:
+    def forward(self, x: ArrayLike | torch.Tensor) -> torch.Tensor:
         """Prediction ``(B, output_size)`` from the last time step of ``x`` ``(B, T, m)``."""
         return self.readout(self.features(x))
 
     @torch.no_grad()
-    def fit_readout(self, x: Any, y: Any, alpha: float = 1e-6) -> QuantumRecurrentNet:
+    def fit_readout(
+        self, x: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor, alpha: float = 1e-6
+    ) -> QuantumRecurrentNet:
         """Set the readout to the closed-form ridge solution on windows ``x``, targets ``y``."""
         a, b = ridge_readout(self.features(x), torch.as_tensor(np.asarray(y, dtype=float)), alpha)
         self.readout.weight.copy_(a)

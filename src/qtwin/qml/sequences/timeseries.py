@@ -39,6 +39,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -214,7 +215,7 @@ def jaynes_cummings_inversion(
 
 
 def minmax_scale(
-    series: Any, feature_range: tuple[float, float] = (-1.0, 1.0)
+    series: ArrayLike, feature_range: tuple[float, float] = (-1.0, 1.0)
 ) -> tuple[np.ndarray, tuple[float, float]]:
     r"""Scale to ``feature_range`` like sklearn's ``MinMaxScaler``; returns it and ``(min, max)``.
 
@@ -239,7 +240,7 @@ def _series(series: Any, name: str = "series") -> np.ndarray:
 
 
 def sliding_windows(
-    series: Any, window: int = 4, *, targets: Any = None, drop_last: bool = True
+    series: ArrayLike, window: int = 4, *, targets: ArrayLike | None = None, drop_last: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Windows ``x[i] = s[i:i+w]`` and targets ``y[i] = t[i+w]`` (``t = s`` by default).
 

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import as_generator, check_choice, check_finite, check_positive_int
 from qtwin.circuits.gates import batched_kron, gate_matrix
@@ -479,7 +480,7 @@ def cached_unitaries(module: torch.nn.Module) -> Iterator[None]:
             m._cache = None
 
 
-def check_inputs(x: Any, width: int, name: str = "x") -> torch.Tensor:
+def check_inputs(x: ArrayLike | torch.Tensor, width: int, name: str = "x") -> torch.Tensor:
     """Validate a batch of sequences ``(B, T, width)`` (finite); return it as a float tensor.
 
     Example:
