@@ -242,7 +242,7 @@ def _notebook_download_link(
 # "#qtwin.designs.clifford.phase_gate". The links are repaired against the objects that are
 # documented; the modules index lists only qtwin's modules (viewcode has no page for a
 # builtin one).
-_BACKLINK = re.compile(r'(class="viewcode-back" href="[^"#]*#)([^"]+)(")')
+_BACKLINK = re.compile(r'(class="viewcode-back" href="([^"#]*)#)([^"]+)(")')
 
 
 def _fix_viewcode_links(
@@ -256,17 +256,19 @@ def _fix_viewcode_links(
         return
     modname = pagename.removeprefix("_modules/").replace("/", ".")
     documented = app.env.get_domain("py").objects
-    parents = [modname.rsplit(".", k)[0] for k in range(1, modname.count(".") + 1)]
 
     def repair(match: re.Match[str]) -> str:
-        anchor = match.group(2)
+        anchor = match.group(3)
         if anchor in documented:
             return match.group(0)
-        for parent in parents:
-            if anchor.startswith(parent + "."):
-                candidate = modname + anchor[len(parent) :]
-                if candidate in documented:
-                    return match.group(1) + candidate + match.group(3)
+        # the module documented on the page the link goes to, and the source's own module
+        page_module = os.path.basename(match.group(2)).removesuffix(".html")
+        parts = anchor.split(".")
+        for k in range(1, len(parts)):  # the longest tail first (Class.method before method)
+            tail = ".".join(parts[k:])
+            for module in (page_module, modname):
+                if f"{module}.{tail}" in documented:
+                    return f"{match.group(1)}{module}.{tail}{match.group(4)}"
         return match.group(0)
 
     context["body"] = _BACKLINK.sub(repair, body)
