@@ -2,16 +2,27 @@
 
 .. code-block:: text
 
+    qtwin --version
     qtwin list [-v]                         registered experiments (-v: with default configs)
+    qtwin run --help                        the experiments, one line each
+    qtwin run NAME --help                   NAME's config fields: type, default, meaning
     qtwin run NAME [--backend B] [--seed S] [--out DIR] [--set key=value ...] [--force]
-              [--wait SECONDS]
-    qtwin tour [--out DIR] [--force]        every experiment at its small default + reports
+              [--wait SECONDS] [--cluster SPEC]
+    qtwin tour [--out DIR] [--force] [--cluster SPEC]
+                                            every experiment at its small default, reports
+                                            and DIR/index.html
     qtwin report DIR                        DIR/report.html from DIR/results.json
+    qtwin dry-run FILE... --backend B       what a device would be sent, without submitting
 
 ``qtwin run`` writes ``results.json``, figures and ``report.html`` into ``--out``
 (``runs/<NAME>`` by default). Interrupted runs resume when run again with the same
 arguments; a different config in the same folder is refused unless ``--force``. A folder
 another ``qtwin run`` is writing into is refused at once, or after ``--wait SECONDS``.
+
+``--cluster SPEC`` (or the ``QTWIN_CLUSTER`` environment variable; the flag wins) runs
+the experiments' work units on Dask: ``dask:N`` (a local cluster of N worker processes) or
+``tcp://host:port`` (a running scheduler); ``local`` runs in this process. Results are the
+same. An unreachable scheduler is refused (exit status 2) before anything is written.
 
 ``qtwin tour`` keeps warnings raised inside third-party libraries out of its output: they
 are written to ``warnings.log`` in the tour folder (qtwin's own warnings are shown).
@@ -34,6 +45,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qtwin._io import atomic_write_text
+from qtwin.distributed import parse_spec
 from qtwin.experiments import (
     get_experiment,
     list_experiments,
@@ -42,7 +54,8 @@ from qtwin.experiments import (
     write_report,
 )
 from qtwin.experiments.registry import validate_backend
-from qtwin.experiments.runner import default_out_dir, run_lock
+from qtwin.experiments.report import write_index
+from qtwin.experiments.runner import cluster_from_env, default_out_dir, run_lock
 
 __all__ = ["build_parser", "main"]
 
@@ -100,8 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_tour.add_argument("--out", default="runs/tour", help="parent folder (default runs/tour)")
     _add_common(p_tour)
 
-    p_report = sub.add_parser("report", help="write DIR/report.html from DIR/results.json")
-    p_report.add_argument("dir", metavar="DIR", help="output folder of a run")
+    p_report = sub.add_parser(
+        "report",
+        help="write DIR/report.html from DIR/results.json (a folder of runs: each report and "
+        "DIR/index.html)",
+    )
+    p_report.add_argument("dir", metavar="DIR", help="output folder of a run, or of a tour")
 
     p_dry = sub.add_parser(
         "dry-run",
@@ -207,6 +224,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="overwrite an earlier run with a different config"
     )
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="SPEC",
+        help="run work units on Dask: dask:N (N local worker processes), tcp://host:port (a "
+        "running scheduler) or local (default; also from $QTWIN_CLUSTER)",
+    )
 
 
 def _cmd_list(verbose: bool) -> None:
@@ -230,6 +254,7 @@ def _run_one(
     force: bool = False,
     progress: bool = True,
     wait: float = 0.0,
+    cluster: object = None,
 ) -> Path:
     with run_lock(out if out is not None else default_out_dir(name), wait=wait):
         results = run_experiment(
@@ -240,6 +265,7 @@ def _run_one(
             overrides=overrides,
             overwrite=force,
             progress=progress,
+            cluster=cluster,
         )
         out_dir = Path(results["out_dir"])
         report = write_report(out_dir)
@@ -298,15 +324,53 @@ def _library_warnings_to(log: Path) -> Iterator[None]:
             print(f"{len(theirs)} library warning(s), kept out of this output: {log}")
 
 
-def _cmd_tour(out: str, force: bool, progress: bool) -> None:
+def _cmd_tour(out: str, force: bool, progress: bool, cluster: str | None = None) -> None:
+    from qtwin.distributed import cluster as open_cluster
+
     reports = []
-    with _library_warnings_to(Path(out) / "warnings.log"):
+    # one cluster for the whole tour, connected before anything is written
+    with open_cluster(cluster) as client, _library_warnings_to(Path(out) / "warnings.log"):
         for name in list_experiments():
             out_dir = str(Path(out) / name)
-            reports.append(_run_one(name, out=out_dir, force=force, progress=progress))
-    print(f"tour finished: {len(reports)} experiment(s); open the report(s):")
+            reports.append(
+                _run_one(name, out=out_dir, force=force, progress=progress, cluster=client)
+            )
+    index = write_index(out)
+    print(f"tour finished: {len(reports)} experiment(s); open the index: {index}")
     for report in reports:
         print(f"  {report}")
+
+
+def _join_set_values(argv: Sequence[str]) -> list[str]:
+    """``--set VALUE`` as ``--set=VALUE``, so that a value starting with ``-`` is a value.
+
+    Example:
+        >>> _join_set_values(["run", "x", "--set", "-=1", "--seed", "2"])
+        ['run', 'x', '--set=-=1', '--seed', '2']
+    """
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        if items[i] == "--set" and i + 1 < len(items):
+            out.append(f"--set={items[i + 1]}")
+            i += 2
+        else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def _cmd_report(folder: str) -> Path:
+    """``report.html`` of a run folder, or ``index.html`` of a folder of runs (a tour)."""
+    path = Path(folder)
+    if not (path / "results.json").is_file() and path.is_dir():
+        runs = [p for p in path.iterdir() if (p / "results.json").is_file()]
+        if runs:
+            for run in sorted(runs):
+                write_report(run)
+            return write_index(path)
+    return write_report(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,10 +378,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit status: 0 on success, 2 for bad arguments (unknown experiment, config key
-        or value; mismatching, damaged or busy output folder; unreadable results.json),
-        1 when a file cannot be read or written, 130 when interrupted.
+        or value; mismatching, damaged or busy output folder; unreadable results.json; a bad
+        or unreachable --cluster), 1 when a file cannot be read or written, 130 when
+        interrupted.
     """
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_join_set_values(sys.argv[1:] if argv is None else argv))
     out_hint = None
     try:
         if args.command == "list":
@@ -327,25 +392,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             validate_backend(args.name, args.backend)
             overrides = parse_set_options(args.overrides)
             get_experiment(args.name).make_config(overrides)
+            cluster = cluster_from_env(args.cluster)
+            parse_spec(cluster)
             out_hint = args.out or f"runs/{args.name}"
-            _run_one(
-                args.name,
-                out=args.out,
-                backend=args.backend,
-                seed=args.seed,
-                overrides=overrides,
-                force=args.force,
-                progress=not args.no_progress,
-                wait=args.wait,
-            )
+            from qtwin.distributed import cluster as open_cluster
+
+            # connected before the folder is touched: an unreachable scheduler writes nothing
+            with open_cluster(cluster) as client:
+                _run_one(
+                    args.name,
+                    out=args.out,
+                    backend=args.backend,
+                    seed=args.seed,
+                    overrides=overrides,
+                    force=args.force,
+                    progress=not args.no_progress,
+                    wait=args.wait,
+                    cluster=client,
+                )
         elif args.command == "tour":
+            cluster = cluster_from_env(args.cluster)
+            parse_spec(cluster)
             out_hint = args.out
-            _cmd_tour(args.out, args.force, not args.no_progress)
+            _cmd_tour(args.out, args.force, not args.no_progress, cluster)
         elif args.command == "report":
-            print(write_report(args.dir))
+            print(_cmd_report(args.dir))
         elif args.command == "dry-run":
             _cmd_dry_run(args.files, args.backend, args.shots)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, ConnectionError) as exc:
+        # ConnectionError: an unreachable scheduler (--cluster), refused before any write
         print(f"qtwin: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a folder that cannot be written, a file that cannot be read

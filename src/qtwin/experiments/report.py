@@ -1,45 +1,70 @@
-"""A self-contained HTML report of one experiment run, built from its ``results.json``.
+"""HTML reports of experiment runs, rendered from Jinja2 templates.
 
-The page embeds every figure as a base64 PNG, so ``report.html`` can be mailed or
-attached as a single file. It shows the metrics (dicts of numbers as two-column tables,
-lists of records as tables), the figures, the config and the provenance (versions, seed,
-timestamps).
+:func:`write_report` turns a run folder (``results.json`` and its PNG figures) into one
+self-contained ``report.html`` (figures embedded as base64 PNG, so it can be mailed or
+attached as a single file), laid out for a reader:
 
-A hand-edited or damaged ``results.json`` still gives a page, or a ``ValueError`` naming the
-file: any JSON object is accepted (fields of the wrong type are shown as they are), values
-nested deeper than :data:`MAX_DEPTH` are shown as abbreviated JSON, and a figure that is
-listed but missing gets a note instead of silently disappearing.
+1. the figures first, each with its caption (``results.json["captions"]``, set by the
+   experiment with :meth:`~qtwin.experiments.store.ResultStore.save_figure`'s ``caption=``
+   or :meth:`~qtwin.experiments.store.ResultStore.caption`; the file name when none);
+2. a short summary: the run (backend, seed, wall time, units), the top-level numbers of
+   the metrics and ``metrics["summary"]`` when the experiment gives one;
+3. all metrics, raw, collapsed in a ``<details>`` element;
+4. how to reproduce it: the exact ``qtwin run`` command, the seed, the git commit, the
+   config and the versions.
+
+:func:`write_index` writes the ``index.html`` of a tour folder: one card per run with its
+headline number (``metrics["headline"]``, see :func:`headline`), a thumbnail of its first
+figure and a link to its report.
+
+The templates (``templates/*.html.j2`` beside this module) hold the markup; this module
+turns JSON values into the blocks they render. A hand-edited or damaged ``results.json``
+still gives a page, or a ``ValueError`` naming the file: any JSON object is accepted
+(fields of the wrong type are shown as they are), values nested deeper than
+:data:`MAX_DEPTH` are shown as abbreviated JSON, and a figure that is listed but missing
+gets a note instead of silently disappearing.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from qtwin._io import atomic_write_bytes
 
-__all__ = ["write_report", "render_report", "MAX_DEPTH"]
+__all__ = ["write_report", "render_report", "write_index", "render_index", "headline", "MAX_DEPTH"]
 
 #: Nesting depth of metrics rendered as sections and tables; deeper values become JSON text.
 MAX_DEPTH = 12
 
-_CSS = """
-body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; margin: 2em auto;
-       max-width: 70em; color: #222; line-height: 1.4; padding: 0 1em; }
-h1 { border-bottom: 2px solid #446; padding-bottom: .2em; }
-h2 { margin-top: 1.6em; color: #335; }
-table { border-collapse: collapse; margin: .6em 0 1.2em; font-size: .92em; }
-th, td { border: 1px solid #ccd; padding: .25em .6em; text-align: left; vertical-align: top; }
-th { background: #eef; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: .9em; }
-.muted { color: #666; }
-"""
+#: Top-level metrics shown in the summary at most (the rest are in "All metrics").
+SUMMARY_ROWS = 16
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("qtwin.experiments", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render_template(template: str, /, **context: Any) -> str:
+    text = _environment().get_template(template).render(**context)
+    return text.rstrip("\n") + "\n"
+
+
+# --- JSON values as blocks (what templates/_blocks.html.j2 renders) ---------------------
 
 
 def _fmt(value: Any) -> str:
@@ -54,17 +79,20 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _cell(value: Any) -> str:
-    if _is_flat_list(value):
-        return f"<td>{html.escape(', '.join(_fmt(v) for v in value))}</td>"
-    if _is_scalar(value):
-        cls = (
-            ' class="num"'
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-            else ""
-        )
-        return f"<td{cls}>{html.escape(_fmt(value))}</td>"
-    return f"<td><code>{html.escape(_short_json(value))}</code></td>"
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_flat_list(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_scalar(v) for v in value)
+
+
+def _is_record(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(_is_scalar(v) or _is_flat_list(v) for v in value.values())
+    )
 
 
 def _short_json(value: Any, depth: int = 4, limit: int = 2000) -> str:
@@ -81,66 +109,61 @@ def _short_json(value: Any, depth: int = 4, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _kv_table(items: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{html.escape(str(k))}</th>{_cell(v)}</tr>" for k, v in items.items())
-    return f"<table>{rows}</table>"
+def _cell(value: Any) -> dict[str, Any]:
+    if _is_flat_list(value):
+        return {"text": ", ".join(_fmt(v) for v in value), "num": False, "code": False}
+    if _is_scalar(value):
+        return {"text": _fmt(value), "num": _is_number(value), "code": False}
+    return {"text": _short_json(value), "num": False, "code": True}
 
 
-def _records_table(records: list[dict[str, Any]]) -> str:
+def _kv(items: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "kv", "rows": [(str(k), _cell(v)) for k, v in items.items()]}
+
+
+def _records(records: list[dict[str, Any]]) -> dict[str, Any]:
     columns: list[str] = []
     for record in records:
         columns.extend(k for k in record if k not in columns)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(_cell(r.get(c)) for c in columns) + "</tr>" for r in records)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    rows = [[_cell(r.get(c)) for c in columns] for r in records]
+    return {"kind": "records", "columns": [str(c) for c in columns], "rows": rows}
 
 
-def _render(value: Any, level: int = 3) -> str:
-    """Render a JSON value as HTML: scalars inline, dicts as tables/sections, records as tables."""
-    h = min(level, 6)
+def _block(value: Any, level: int = 3) -> dict[str, Any]:
+    """A JSON value as a block: scalars as text, dicts as tables/sections, records as tables."""
     if level - 3 >= MAX_DEPTH and isinstance(value, (dict, list)):
-        return f"<p><code>{html.escape(_short_json(value))}</code></p>"
+        return {"kind": "json", "text": _short_json(value)}
     if isinstance(value, dict) and not value:
-        return '<p class="muted">(none)</p>'
+        return {"kind": "none"}
     if isinstance(value, dict) and all(_is_record(v) for v in value.values()):
         # {key: {field: scalar}}: one row per key
-        return _records_table([{"": k, **v} for k, v in value.items()])
+        return _records([{"": k, **v} for k, v in value.items()])
     if isinstance(value, dict):
         scalars = {k: v for k, v in value.items() if _is_scalar(v) or _is_flat_list(v)}
-        parts = [_kv_table(scalars)] if scalars else []
+        parts = [{"title": None, "level": 0, "body": _kv(scalars)}] if scalars else []
         for key, sub in value.items():
             if key not in scalars:
-                parts.append(f"<h{h}>{html.escape(str(key))}</h{h}>{_render(sub, level + 1)}")
-        return "".join(parts)
+                parts.append(
+                    {"title": str(key), "level": min(level, 6), "body": _block(sub, level + 1)}
+                )
+        return {"kind": "group", "parts": parts}
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
-            return _records_table(value)
+            return _records(value)
         if _is_flat_list(value):
-            return f"<p>{html.escape(', '.join(_fmt(v) for v in value))}</p>"
-        return "<ol>" + "".join(f"<li>{_render(v, level + 1)}</li>" for v in value) + "</ol>"
-    return f"<p>{html.escape(_fmt(value))}</p>"
+            return {"kind": "text", "text": ", ".join(_fmt(v) for v in value)}
+        return {"kind": "list", "entries": [_block(v, level + 1) for v in value]}
+    return {"kind": "text", "text": _fmt(value)}
 
 
-def _is_record(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and bool(value)
-        and all(_is_scalar(v) or _is_flat_list(v) for v in value.values())
-    )
+def _mapping_block(value: Any) -> dict[str, Any]:
+    """A two-column table for a dict, the generic block for anything else."""
+    if isinstance(value, dict):
+        return _kv(value) if value else {"kind": "none"}
+    return _block(value)
 
 
-def _is_flat_list(value: Any) -> bool:
-    return isinstance(value, list) and all(_is_scalar(v) for v in value)
-
-
-def _figure_names(out_dir: Path, results: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The figure files to embed (listed ones first, then other PNGs) and the listed-but-missing."""
-    listed = results.get("figures")
-    listed = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
-    names = [n for n in listed if Path(n).name == n and (out_dir / n).is_file()]
-    missing = [n for n in listed if n not in names]
-    extra = sorted(p.name for p in out_dir.glob("*.png") if p.is_file() and p.name not in names)
-    return names + extra, missing
+# --- reading a run -----------------------------------------------------------------------
 
 
 def _load_results(results_path: Path) -> dict[str, Any]:
@@ -159,11 +182,93 @@ def _load_results(results_path: Path) -> dict[str, Any]:
     return results
 
 
-def _mapping_section(value: Any) -> str:
-    """A two-column table for a dict, the generic rendering for anything else."""
-    if isinstance(value, dict):
-        return _kv_table(value) if value else '<p class="muted">(none)</p>'
-    return _render(value)
+def _figure_names(out_dir: Path, results: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The figure files to show (listed ones first, then other PNGs) and the listed-but-missing."""
+    listed = results.get("figures")
+    listed = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
+    names = [n for n in listed if Path(n).name == n and (out_dir / n).is_file()]
+    missing = [n for n in listed if n not in names]
+    extra = sorted(p.name for p in out_dir.glob("*.png") if p.is_file() and p.name not in names)
+    return names + extra, missing
+
+
+def _caption(results: dict[str, Any], fname: str) -> str:
+    """The experiment's caption of ``fname``, else its file name in words."""
+    captions = results.get("captions")
+    text = captions.get(fname) if isinstance(captions, dict) else None
+    if isinstance(text, str) and text.strip():
+        return text.strip()
+    words = Path(fname).stem.replace("_", " ").replace("-", " ").strip()
+    return (words[:1].upper() + words[1:] + ".") if words else fname
+
+
+def headline(results: dict[str, Any]) -> dict[str, str] | None:
+    """The run's headline number: ``{"label": ..., "text": ...}`` or ``None``.
+
+    An experiment names it in ``metrics["headline"]``: a string, or a one-entry dict
+    ``{label: number}``. Otherwise the first number among the top-level metrics (then
+    those of ``metrics["summary"]``) is used.
+
+    Example:
+        >>> headline({"metrics": {"headline": {"max deviation": 3.2e-13}}})
+        {'label': 'max deviation', 'text': '3.2e-13'}
+        >>> headline({"metrics": {"rows": [], "total": 5}})
+        {'label': 'total', 'text': '5'}
+    """
+    metrics = results.get("metrics")
+    if not isinstance(metrics, dict):
+        return None
+    given = metrics.get("headline")
+    if isinstance(given, str) and given.strip():
+        return {"label": "headline", "text": given.strip()}
+    if isinstance(given, dict) and given:
+        label, value = next(iter(given.items()))
+        return {"label": str(label), "text": _fmt(value)}
+    for key, value in metrics.items():
+        if _is_number(value):
+            return {"label": str(key), "text": _fmt(value)}
+    summary = metrics.get("summary")
+    if isinstance(summary, dict):
+        for key, value in summary.items():
+            if _is_number(value):
+                return {"label": str(key), "text": _fmt(value)}
+            if isinstance(value, dict):
+                for sub, number in value.items():
+                    if _is_number(number):
+                        return {"label": f"{key} {sub}", "text": _fmt(number)}
+    return None
+
+
+def _summary_block(metrics: Any) -> dict[str, Any] | None:
+    """Top-level scalar metrics (at most :data:`SUMMARY_ROWS`) and ``metrics["summary"]``."""
+    if not isinstance(metrics, dict):
+        return None
+    scalars = {
+        k: v for k, v in metrics.items() if k != "headline" and _is_scalar(v) and v is not None
+    }
+    scalars = dict(list(scalars.items())[:SUMMARY_ROWS])
+    parts = [{"title": None, "level": 0, "body": _kv(scalars)}] if scalars else []
+    if "summary" in metrics and isinstance(metrics["summary"], (dict, list)):
+        parts.append({"title": None, "level": 0, "body": _block(metrics["summary"], 4)})
+    return {"kind": "group", "parts": parts} if parts else None
+
+
+def _command(results: dict[str, Any]) -> str:
+    command = results.get("command")
+    if isinstance(command, str) and command.strip():
+        return command
+    from qtwin.experiments.runner import reproduce_command
+
+    config = results.get("config")
+    seed = results.get("seed")
+    backend = results.get("backend")
+    return reproduce_command(
+        str(results.get("experiment", "NAME")),
+        config if isinstance(config, dict) else {},
+        {},
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else 0,
+        backend=backend if isinstance(backend, str) else None,
+    )
 
 
 def render_report(out_dir: str | os.PathLike[str]) -> str:
@@ -177,53 +282,64 @@ def render_report(out_dir: str | os.PathLike[str]) -> str:
         )
     results = _load_results(results_path)
     name = _fmt(results.get("experiment", out_dir.name))
-    esc = html.escape
 
-    run_info = {
+    run_rows: dict[str, Any] = {
         "experiment": name,
         "backend": results.get("backend") or "(experiment default)",
         "seed": results.get("seed"),
-        "started_at": results.get("started_at"),
-        "finished_at": results.get("finished_at"),
         "wall_time_s": results.get("wall_time_s"),
     }
     units = results.get("units")
     if isinstance(units, dict):
-        run_info.update({f"units {k}": v for k, v in units.items()})
+        run_rows.update({f"units {k}": v for k, v in units.items()})
+    cluster = results.get("cluster")
+    if isinstance(cluster, dict):
+        run_rows["cluster"] = f"{cluster.get('scheduler')} ({cluster.get('workers')} workers)"
+    run_rows["finished_at"] = results.get("finished_at")
+
+    versions = results.get("versions")
+    repro_rows: dict[str, Any] = {
+        "seed": results.get("seed"),
+        "git commit": results.get("git_commit") or "(unknown: not run from a git checkout)",
+        "qtwin": versions.get("qtwin") if isinstance(versions, dict) else None,
+        "python": versions.get("python") if isinstance(versions, dict) else None,
+        "started_at": results.get("started_at"),
+    }
 
     figures = []
     names, missing = _figure_names(out_dir, results)
     for fname in names:
         data = base64.b64encode((out_dir / fname).read_bytes()).decode("ascii")
         figures.append(
-            f'<figure><img alt="{esc(fname)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{esc(fname)}</figcaption></figure>"
+            {
+                "name": fname,
+                "alt": _caption(results, fname),
+                "caption": _caption(results, fname),
+                "src": f"data:image/png;base64,{data}",
+            }
         )
-    figures.extend(
-        f'<p class="muted">figure {esc(fname)} is listed in results.json but missing from '
-        f"{esc(str(out_dir))}</p>"
-        for fname in missing
+
+    return _render_template(
+        "report.html.j2",
+        name=name,
+        description=_fmt(results.get("description", "")),
+        headline=headline(results),
+        figures=figures,
+        missing_figures=missing,
+        out_dir=str(out_dir),
+        run_rows=[(k, _cell(v)) for k, v in run_rows.items()],
+        summary=_summary_block(results.get("metrics")),
+        metrics=_block(results.get("metrics", {})),
+        command=_command(results),
+        repro_rows=[(k, _cell(v)) for k, v in repro_rows.items()],
+        config=_mapping_block(results.get("config", {})),
+        versions=_mapping_block(results.get("versions", {})),
     )
 
-    body = [
-        f"<h1>qtwin experiment: {esc(name)}</h1>",
-        f'<p class="muted">{esc(_fmt(results.get("description", "")))}</p>',
-        "<h2>Run</h2>",
-        _kv_table(run_info),
-        "<h2>Metrics</h2>",
-        _render(results.get("metrics", {})),
-        "<h2>Figures</h2>",
-        "".join(figures) or '<p class="muted">(no figures)</p>',
-        "<h2>Config</h2>",
-        _mapping_section(results.get("config", {})),
-        "<h2>Versions</h2>",
-        _mapping_section(results.get("versions", {})),
-    ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>qtwin: {esc(name)}</title><style>{_CSS}</style></head>"
-        f"<body>{''.join(body)}</body></html>\n"
-    )
+
+def _write_html(path: Path, text: str) -> Path:
+    # lone surrogates (valid in JSON text, not in UTF-8) are written as \udXXX escapes
+    return atomic_write_bytes(path, text.encode("utf-8", errors="backslashreplace"))
 
 
 def write_report(out_dir: str | os.PathLike[str]) -> Path:
@@ -249,7 +365,72 @@ def write_report(out_dir: str | os.PathLike[str]) -> Path:
         >>> "<td class=\\"num\\">0.01</td>" in write_report(d).read_text()
         True
     """
-    text = render_report(out_dir)
-    # lone surrogates (valid in JSON text, not in UTF-8) are written as \udXXX escapes
-    data = text.encode("utf-8", errors="backslashreplace")
-    return atomic_write_bytes(Path(out_dir) / "report.html", data)
+    return _write_html(Path(out_dir) / "report.html", render_report(out_dir))
+
+
+# --- the index of a tour -----------------------------------------------------------------
+
+
+def _index_entries(out_dir: Path) -> list[dict[str, Any]]:
+    entries = []
+    for sub in sorted(p for p in out_dir.iterdir() if p.is_dir()):
+        results_path = sub / "results.json"
+        if not results_path.is_file() and not (sub / "run.json").is_file():
+            continue
+        entry: dict[str, Any] = {
+            "name": sub.name,
+            "description": "",
+            "headline": None,
+            "thumbnail": None,
+            "thumbnail_alt": "",
+            "report": f"{sub.name}/report.html" if (sub / "report.html").is_file() else None,
+        }
+        try:
+            results = _load_results(results_path)
+        except (OSError, ValueError):
+            entry["status"] = "not finished: no readable results.json (rerun to resume)"
+            entries.append(entry)
+            continue
+        entry["name"] = _fmt(results.get("experiment", sub.name))
+        entry["description"] = _fmt(results.get("description", ""))
+        entry["headline"] = headline(results)
+        names, _ = _figure_names(sub, results)
+        if names:
+            entry["thumbnail"] = f"{sub.name}/{names[0]}"
+            entry["thumbnail_alt"] = _caption(results, names[0])
+        wall = results.get("wall_time_s")
+        backend = results.get("backend") or "default backends"
+        entry["status"] = f"{len(names)} figure(s); {backend}; " + (
+            f"{wall:.1f} s" if _is_number(wall) else "time unknown"
+        )
+        entries.append(entry)
+    return entries
+
+
+def render_index(out_dir: str | os.PathLike[str]) -> str:
+    """The HTML text of ``out_dir/index.html`` (see :func:`write_index`)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise FileNotFoundError(f"no folder {out_dir}: run `qtwin tour --out {out_dir}` first")
+    return _render_template("index.html.j2", entries=_index_entries(out_dir), out_dir=str(out_dir))
+
+
+def write_index(out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``out_dir/index.html``: one card per run folder below ``out_dir``.
+
+    Each card links to the run's ``report.html`` and shows its description, headline
+    number (:func:`headline`) and its first figure as a thumbnail (a relative link, so
+    the folder can be moved or zipped as a whole).
+
+    Example:
+        >>> import tempfile, pathlib, json
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> (d / "demo").mkdir()
+        >>> _ = (d / "demo" / "results.json").write_text(json.dumps(
+        ...     {"experiment": "demo", "metrics": {"headline": {"error": 0.01}}}))
+        >>> _ = write_report(d / "demo")
+        >>> text = write_index(d).read_text()
+        >>> 'href="demo/report.html"' in text, "0.01" in text
+        (True, True)
+    """
+    return _write_html(Path(out_dir) / "index.html", render_index(out_dir))

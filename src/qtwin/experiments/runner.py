@@ -12,6 +12,13 @@ resumes: finished units are read back, not recomputed. Anything else raises
 :class:`ConfigMismatchError` unless ``overwrite=True`` (``--force``), or unless the earlier
 run finished nothing (it failed at once, say on a misspelt backend name).
 
+With ``cluster=`` (``qtwin run --cluster SPEC``, or ``QTWIN_CLUSTER``) the units an
+experiment computes with :meth:`ResultStore.compute_many` run as Dask futures; this
+process stores each result as it completes, so resume, lock and progress work as for a
+local run, and the results equal a local run's (unit seeds derive from the run seed and
+the unit name only). The cluster is connected before anything is written: an unreachable
+scheduler is a :class:`ConnectionError` naming its address and leaves the folder alone.
+
 Two processes never write into one folder at once: a run holds a lock on the folder
 (:func:`run_lock`, a :class:`filelock.FileLock` on ``.qtwin.lock``) from the config check to
 ``results.json``; a second run waits up to ``wait`` seconds and then raises
@@ -35,11 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tqdm import tqdm
 
 from qtwin._io import atomic_write_json, to_jsonable
+from qtwin._progress import progress as _progress
 from qtwin.experiments.config import config_to_dict
-from qtwin.experiments.provenance import dependency_versions, utc_now
+from qtwin.experiments.provenance import dependency_versions, git_commit, utc_now
 from qtwin.experiments.registry import Progress, get_experiment, validate_backend
 from qtwin.experiments.store import ResultStore
 
@@ -52,7 +59,14 @@ __all__ = [
     "run_experiment",
     "run_fingerprint",
     "run_lock",
+    "reproduce_command",
+    "cluster_from_env",
+    "CLUSTER_ENV",
 ]
+
+#: Environment variable naming the cluster spec of ``qtwin run``/``qtwin tour`` when no
+#: ``--cluster`` is given (the flag wins).
+CLUSTER_ENV = "QTWIN_CLUSTER"
 
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
@@ -145,6 +159,70 @@ def run_lock(out: str | os.PathLike[str], *, wait: float = 0.0) -> Iterator[Path
         lock.release()
 
 
+def cluster_from_env(flag: str | None) -> str | None:
+    """The cluster spec of a CLI run: ``flag`` when given, else ``$QTWIN_CLUSTER``, else None.
+
+    Example:
+        >>> import os
+        >>> os.environ["QTWIN_CLUSTER"] = "dask:2"
+        >>> cluster_from_env(None), cluster_from_env("local")
+        ('dask:2', 'local')
+        >>> del os.environ["QTWIN_CLUSTER"]
+    """
+    if flag is not None:
+        return flag
+    value = os.environ.get(CLUSTER_ENV, "").strip()
+    return value or None
+
+
+def _describe_cluster(client: Any) -> dict[str, Any] | None:
+    """``{"scheduler": address, "workers": n}`` of a client (``None``: in-process)."""
+    if client is None:
+        return None
+    try:
+        info = client.scheduler_info()
+        return {"scheduler": str(client.scheduler.address), "workers": len(info["workers"])}
+    except Exception:  # noqa: BLE001 - provenance only
+        return {"scheduler": str(getattr(client, "scheduler", "?")), "workers": None}
+
+
+def reproduce_command(
+    name: str,
+    config: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    *,
+    seed: int,
+    backend: str | None,
+) -> str:
+    """The ``qtwin run`` command line that repeats a run (config keys off their default).
+
+    Example:
+        >>> reproduce_command("rb", {"dims": [2, 3], "shots": 50}, {"dims": [2], "shots": 50},
+        ...                   seed=1, backend=None)
+        'qtwin run rb --seed 1 --set dims=2,3'
+    """
+    import shlex
+
+    def text(value: Any) -> str:
+        if value is None:
+            return "none"
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, list):
+            if all(isinstance(v, (int, float, str)) and "," not in str(v) for v in value):
+                return ",".join(str(v) for v in value)
+            return json.dumps(value)
+        return str(value)
+
+    parts = ["qtwin", "run", name, "--seed", str(seed)]
+    if backend is not None:
+        parts += ["--backend", backend]
+    for key, value in config.items():
+        if key not in defaults or defaults[key] != value:
+            parts += ["--set", f"{key}={text(value)}"]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
 def default_out_dir(name: str) -> Path:
     """The default output folder of experiment ``name``: ``runs/<name>`` (relative to cwd)."""
     return Path("runs") / name
@@ -161,7 +239,7 @@ def make_progress(enabled: bool = True) -> Progress:
     def progress(
         iterable: Iterable[Any], *, total: int | None = None, desc: str | None = None
     ) -> Iterable[Any]:
-        return tqdm(iterable, total=total, desc=desc, disable=not enabled, leave=False)
+        return _progress(iterable, total=total, desc=desc, enabled=enabled)
 
     return progress
 
@@ -257,6 +335,7 @@ def run_experiment(
     overwrite: bool = False,
     progress: bool = True,
     wait: float = 0.0,
+    cluster: Any = None,
 ) -> dict[str, Any]:
     """Run experiment ``name`` and write ``results.json`` and figures into ``out``.
 
@@ -273,6 +352,10 @@ def run_experiment(
             raising :class:`ConfigMismatchError`.
         progress: draw tqdm progress bars.
         wait: seconds to wait for another run that holds ``out`` (see :func:`run_lock`).
+        cluster: where :meth:`ResultStore.compute_many` units run: ``None``/``"local"``
+            (this process), ``"dask:N"``, ``"tcp://host:port"`` or a
+            :class:`distributed.Client` (see :mod:`qtwin.distributed`). Results are the same
+            for every choice; ``results.json`` records it under ``"cluster"``.
 
     Returns:
         The contents of ``results.json`` plus ``"out_dir"``: the output folder.
@@ -286,6 +369,8 @@ def run_experiment(
         ConfigMismatchError: ``out`` holds a different run (or a damaged ``run.json``:
             :class:`DamagedRunFileError`) and ``overwrite`` is false.
         RunLockedError: another process runs into ``out`` (after ``wait`` seconds).
+        ConnectionError: no scheduler answers at the cluster address (named in the
+            message); raised before anything is written.
 
     Example:
         >>> import tempfile
@@ -316,9 +401,20 @@ def run_experiment(
     spec = to_jsonable(
         {"experiment": name, "config": config_to_dict(config), "seed": seed, "backend": backend}
     )
-    with run_lock(out_dir, wait=wait):
+    from qtwin.distributed import cluster as open_cluster
+    from qtwin.distributed import parse_spec
+
+    parse_spec(cluster)  # a bad spec is a ValueError/TypeError before anything is written
+    # connected before the folder is touched: an unreachable scheduler writes nothing
+    with open_cluster(cluster) as client, run_lock(out_dir, wait=wait):
         return _run_locked(
-            experiment, out_dir, spec, overwrite=overwrite, progress=progress, config=config
+            experiment,
+            out_dir,
+            spec,
+            overwrite=overwrite,
+            progress=progress,
+            config=config,
+            client=client,
         )
 
 
@@ -330,11 +426,14 @@ def _run_locked(
     overwrite: bool,
     progress: bool,
     config: Any,
+    client: Any = None,
 ) -> dict[str, Any]:
     """The body of :func:`run_experiment`, run while holding the folder's lock."""
     name, seed, backend = spec["experiment"], spec["seed"], spec["backend"]
     created = _prepare(out_dir, spec, overwrite)
-    store = ResultStore(out_dir, fingerprint=run_fingerprint(spec))
+    store = ResultStore(
+        out_dir, fingerprint=run_fingerprint(spec), seed=seed, client=client, progress=progress
+    )
     started = utc_now()
     t0 = time.perf_counter()
     # typed: the validated (frozen) instance; legacy dict: a private JSON copy
@@ -352,6 +451,11 @@ def _run_locked(
         "config": spec["config"],
         "seed": seed,
         "backend": backend,
+        "command": reproduce_command(
+            name, spec["config"], experiment.default_config, seed=seed, backend=backend
+        ),
+        "git_commit": git_commit(),
+        "cluster": _describe_cluster(client),
         "versions": dependency_versions(),
         "created_at": created,
         "started_at": started,
@@ -363,6 +467,7 @@ def _run_locked(
             "total": len(store.completed()),
         },
         "figures": list(store.figures),
+        "captions": {k: v for k, v in store.captions.items() if k in store.figures},
         "metrics": metrics,
     }
     results = to_jsonable(results)

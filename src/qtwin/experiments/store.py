@@ -7,6 +7,44 @@ rerun after ``Ctrl-C``) sees either the old file or the new one, never half a fi
 An experiment is a sequence of named *work units*. :meth:`ResultStore.compute` returns a
 unit's stored value when it already finished in an earlier run, and otherwise computes it
 and stores it at once, so an interrupted run loses at most the unit in progress.
+
+Many units at once, here or on a Dask cluster: :meth:`ResultStore.compute_many`
+-----------------------------------------------------------------------------------
+
+:meth:`ResultStore.compute_many` is the one entry point an experiment needs to run its
+units on a cluster (``qtwin run NAME --cluster dask:2`` / ``tcp://host:port``, or the
+``QTWIN_CLUSTER`` environment variable) without writing any Dask code. The recipe:
+
+1. Write the unit as a **module-level** function ``unit(item, seed)`` (it is pickled to the
+   workers; no lambda, no closure over open files or backends): ``item`` holds everything
+   the unit needs (numbers, strings, tuples, circuits, arrays), ``seed`` is the unit's own
+   :class:`numpy.random.SeedSequence`, derived from (run seed, unit name) only
+   (``rng = np.random.default_rng(seed)``; pass ``int(seed.generate_state(1)[0])`` to
+   APIs that take an int). It returns a JSON-able value. Build heavy objects (a backend,
+   a model) inside the unit from names in ``item``, not on the client.
+2. Call it for all units at once::
+
+       values = store.compute_many(
+           [f"estimate/{c}/{b}" for c, b in pairs],   # stable, unique unit names
+           _estimate_unit,                               # unit(item, seed) -> JSON-able
+           [(c, b, config.shots) for c, b in pairs],     # one item per unit
+           desc="estimates",
+       )
+
+   Finished units (from an earlier, interrupted run) are read back; the others run in
+   this process, or as futures on the run's cluster, and each result is stored *by the
+   client* as it completes (no shared filesystem). ``values`` is in the order of the
+   names, each value in its JSON form (as a resumed run would read it), identical for any
+   number of workers and equal to a local run.
+3. Units that depend on other units' results: call ``compute_many`` once per stage.
+
+Capability functions that take ``cluster=`` (``frame_potential(..., cluster=)`` etc.) can
+be given :attr:`ResultStore.client` (``None`` when the run is local).
+
+Figures: :meth:`ResultStore.save_figure` writes a PNG; give it a ``caption=`` (one
+sentence saying what the figure shows and how to read it) and the report prints it under
+the figure (:meth:`ResultStore.caption` sets one for a figure saved otherwise). Captions
+are stored in ``results.json`` under ``"captions"``.
 """
 
 from __future__ import annotations
@@ -14,7 +52,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -22,6 +60,7 @@ from urllib.parse import quote
 from qtwin._io import atomic_write_bytes, atomic_write_json, atomic_write_text, to_jsonable
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -34,6 +73,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item type
+
+#: Job name in every unit seed: ``unit_seed(run seed, unit name, key=SEED_KEY)``.
+SEED_KEY = "qtwin.experiments.unit"
 
 
 class DamagedUnitWarning(UserWarning):
@@ -65,6 +108,11 @@ class ResultStore:
         out_dir: the run's output folder (created when missing).
         fingerprint: the run's fingerprint (letters and digits), or ``None`` for a store
             not tied to a run.
+        seed: the run's seed; unit seeds of :meth:`compute_many` derive from it and the
+            unit's name (see :meth:`unit_seed`).
+        client: a :class:`distributed.Client` to run :meth:`compute_many` units on, or
+            ``None`` to run them in this process.
+        progress: draw a progress bar in :meth:`compute_many`.
 
     Example:
         >>> import tempfile
@@ -77,18 +125,32 @@ class ResultStore:
         (['square/3'], 1, 1)
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], *, fingerprint: str | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        fingerprint: str | None = None,
+        seed: int = 0,
+        client: Any = None,
+        progress: bool = False,
+    ) -> None:
         if fingerprint is not None and (
             not isinstance(fingerprint, str) or not fingerprint.isalnum()
         ):
             raise ValueError(f"fingerprint must be letters and digits or None, got {fingerprint!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         self.out_dir = Path(out_dir)
         self.units_dir = self.out_dir / "units"
         self.units_dir.mkdir(parents=True, exist_ok=True)
         self.fingerprint = fingerprint
+        self.seed = seed
+        self.client = client
+        self.progress = bool(progress)
         self.computed = 0
         self.reused = 0
         self.figures: list[str] = []
+        self.captions: dict[str, str] = {}
 
     def _path(self, unit: str) -> Path:
         if not isinstance(unit, str) or not unit:
@@ -146,6 +208,115 @@ class ResultStore:
         self.computed += 1
         return value
 
+    def unit_seed(self, unit: str) -> np.random.SeedSequence:
+        """The seed :meth:`compute_many` gives unit ``unit``: from (run seed, unit name) only.
+
+        Example:
+            >>> import tempfile
+            >>> store = ResultStore(tempfile.mkdtemp(), seed=3)
+            >>> a = store.unit_seed("u/1").generate_state(2)
+            >>> bool((a == ResultStore(tempfile.mkdtemp(), seed=3).unit_seed("u/1")
+            ...       .generate_state(2)).all())
+            True
+        """
+        from qtwin.distributed import unit_seed
+
+        self._path(unit)  # checks the name
+        return unit_seed(self.seed, unit, key=SEED_KEY)
+
+    def compute_many(
+        self,
+        units: Sequence[str],
+        func: Callable[[I, np.random.SeedSequence], Any],
+        items: Sequence[I] | None = None,
+        *,
+        desc: str | None = None,
+        retries: int = 0,
+    ) -> list[Any]:
+        """Values of many units: stored ones read back, the others computed and stored.
+
+        Missing units run as ``func(item, seed)`` in this process, or as Dask futures on
+        :attr:`client` when the run has a cluster; the client stores each result as it
+        completes, so an interrupted run keeps every finished unit. ``seed`` is
+        :meth:`unit_seed` of the unit's name, so values do not depend on the number of
+        workers or the completion order. See the module docstring for the recipe.
+
+        Args:
+            units: unique unit names.
+            func: ``func(item, seed) -> JSON-able``; module-level (picklable) for clusters.
+            items: one input per unit; the unit names themselves when omitted.
+            desc: progress-bar label (the first unit name's prefix when omitted).
+            retries: Dask re-runs of a unit that raised (units must be idempotent).
+
+        Returns:
+            The values in the order of ``units``, in their JSON form.
+
+        Raises:
+            ValueError: duplicate or invalid unit names, or ``items`` of another length.
+            Exception: the first exception a unit raised (finished units stay stored).
+
+        Example:
+            >>> import tempfile
+            >>> import numpy as np
+            >>> def draw(n, seed):
+            ...     return float(np.random.default_rng(seed).random(n).sum())
+            >>> store = ResultStore(tempfile.mkdtemp(), seed=1)
+            >>> a = store.compute_many(["u/3", "u/4"], draw, [3, 4])
+            >>> a == [draw(3, store.unit_seed("u/3")), draw(4, store.unit_seed("u/4"))]
+            True
+            >>> store.compute_many(["u/3", "u/4"], draw, [3, 4]) == a, store.reused
+            (True, 2)
+        """
+        from qtwin.distributed import map_units
+
+        units = list(units)
+        items = list(units) if items is None else list(items)
+        if len(items) != len(units):
+            raise ValueError(f"items must have one entry per unit ({len(units)}), got {len(items)}")
+        if len(set(units)) != len(units):
+            raise ValueError("unit names given to compute_many must be distinct")
+        values: list[Any] = [None] * len(units)
+        todo: list[int] = []
+        for i, unit in enumerate(units):
+            self._path(unit)
+            if unit in self:
+                try:
+                    values[i] = self._read(unit)
+                except ValueError as exc:
+                    warnings.warn(
+                        f"{exc}; recomputing unit {unit!r}", DamagedUnitWarning, stacklevel=2
+                    )
+                else:
+                    self.reused += 1
+                    continue
+            todo.append(i)
+        if not todo:
+            return values
+
+        from qtwin._progress import progress
+
+        label = desc if desc is not None else units[todo[0]].split("/")[0]
+        with progress(total=len(todo), desc=label, enabled=self.progress) as bar:
+
+            def store_result(j: int, value: Any) -> None:
+                i = todo[j]
+                values[i] = self.save(units[i], value)
+                self.computed += 1
+                bar.update()
+
+            map_units(
+                func,
+                [items[i] for i in todo],
+                cluster=self.client,
+                seed=self.seed,
+                key=SEED_KEY,
+                unit_keys=[units[i] for i in todo],
+                on_result=store_result,
+                progress=False,
+                retries=retries,
+            )
+        return values
+
     def completed(self) -> list[str]:
         """Names of all finished units of this run (readable files only), sorted."""
         names = []
@@ -160,7 +331,29 @@ class ResultStore:
                 names.append(record["unit"])
         return sorted(names)
 
-    def save_figure(self, fig: Figure, filename: str, *, dpi: int = 110) -> Path:
+    def caption(self, filename: str, text: str) -> None:
+        """Set the caption the report prints under figure ``filename``.
+
+        Args:
+            filename: the figure's file name (as given to :meth:`save_figure`).
+            text: one or two sentences: what is plotted, and what to look for.
+
+        Example:
+            >>> import tempfile
+            >>> store = ResultStore(tempfile.mkdtemp())
+            >>> store.caption("decay.png", "Survival probability vs sequence length.")
+            >>> store.captions
+            {'decay.png': 'Survival probability vs sequence length.'}
+        """
+        if not isinstance(filename, str) or Path(filename).name != filename or not filename:
+            raise ValueError(f"filename must be a plain file name, got {filename!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"caption of {filename} must be a non-empty string, got {text!r}")
+        self.captions[filename] = " ".join(text.split())
+
+    def save_figure(
+        self, fig: Figure, filename: str, *, dpi: int = 110, caption: str | None = None
+    ) -> Path:
         """Save a matplotlib figure as PNG (Agg renderer) atomically into ``out_dir``.
 
         Args:
@@ -168,6 +361,7 @@ class ResultStore:
                 pyplot state is touched).
             filename: a plain file name ending in ``.png``.
             dpi: resolution.
+            caption: the sentence the report prints under the figure (see :meth:`caption`).
         """
         import io
 
@@ -182,4 +376,6 @@ class ResultStore:
         path = atomic_write_bytes(self.out_dir / filename, buffer.getvalue())
         if filename not in self.figures:
             self.figures.append(filename)
+        if caption is not None:
+            self.caption(filename, caption)
         return path
