@@ -63,6 +63,8 @@ VIOLATIONS = [
     ("designs", "import qtwin.rb", "DESIGN.md layers"),  # rb -> designs only, not back
     ("_io.py", "import qtwin.circuits", "DESIGN.md layers"),  # ground imports foundations
     ("aqc", "from qtwin.backends import _extras", "private backends modules"),
+    ("rb", "import distributed", "only qtwin.distributed imports Dask"),  # a cluster directly
+    ("qml.qnn", "import qtwin.qml.sequences", "qml.qnn and qml.sequences"),
 ]
 
 
@@ -76,7 +78,7 @@ def test_a_violation_is_reported(copy: Path, where: str, statement: str, contrac
         original = target.read_text(encoding="utf-8")
         target.write_text(original + f"\n{statement}  # layer test\n", encoding="utf-8")
     else:
-        target = pkg / where / "_layer_violation.py"
+        target = pkg.joinpath(*where.split(".")) / "_layer_violation.py"
         original = None
         target.write_text(f'"""A deliberate layer violation."""\n\n{statement}\n')
     try:
