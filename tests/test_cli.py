@@ -143,6 +143,13 @@ def test_tour_runs_everything_and_reports(toy, tmp_path, capsys):
         assert (tmp_path / name / "report.html").is_file()
         assert str(tmp_path / name / "report.html") in out
     assert "tour finished: 2 experiment(s)" in out
+    index = (tmp_path / "index.html").read_text()
+    assert 'href="toy/report.html"' in index and 'src="toy2/bars.png"' in index
+    assert str(tmp_path / "index.html") in out
+    # qtwin report on the tour folder rewrites every report and the index
+    (tmp_path / "index.html").unlink()
+    assert main(["report", str(tmp_path)]) == 0
+    assert (tmp_path / "index.html").is_file()
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -119,3 +119,108 @@ def test_a_listed_but_missing_figure_gets_a_note(tmp_path):
     text = write_report(tmp_path).read_text()
     assert "figure gone.png is listed in results.json but missing" in text
     assert "figure ../evil.png is listed" in text
+
+
+# --- issue 18 item 4: layout, captions, reproduction, tour index -------------------------
+
+
+def test_report_layout_figures_first_then_summary_then_raw_metrics(toy, tmp_path):
+    res = run_experiment("toy", out=tmp_path, progress=False, overrides={"n": 3}, seed=4)
+    text = write_report(tmp_path).read_text()
+    order = [
+        text.index('<h2 id="figures">'),
+        text.index("<figure"),
+        text.index('<h2 id="summary">'),
+        text.index('<details id="metrics">'),
+        text.index('<h2 id="reproduce">'),
+    ]
+    assert order == sorted(order)
+    # the raw metrics are collapsed, the per-unit records inside them
+    details = text[text.index('<details id="metrics">') : text.index("</details>")]
+    assert "<th>i</th><th>v</th>" in details
+    # caption: the file name in words when the experiment gives none
+    assert "<strong>Figure 1.</strong> Toy." in text
+    # reproduce: the exact command, seed and commit
+    assert res["command"] == "qtwin run toy --seed 4 --set n=3"
+    assert "<code>qtwin run toy --seed 4 --set n=3</code>" in text
+    assert "<th>git commit</th>" in text and "<th>qiskit</th>" in text
+
+
+def test_captions_given_by_the_experiment_are_shown(tmp_path):
+    import json
+
+    from qtwin.experiments import ResultStore
+    from qtwin.experiments.figures import new_figure
+
+    store = ResultStore(tmp_path)
+    fig, ax = new_figure()
+    ax.plot([0, 1])
+    store.save_figure(fig, "a.png", caption="Survival   probability vs length.")
+    store.save_figure(fig, "b.png")
+    store.caption("b.png", "The second figure <b>bold</b>.")
+    results = {"experiment": "x", "figures": store.figures, "captions": store.captions}
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    text = write_report(tmp_path).read_text()
+    assert "<strong>Figure 1.</strong> Survival probability vs length." in text
+    assert "The second figure &lt;b&gt;bold&lt;/b&gt;." in text
+    assert text.index("Survival") < text.index("The second figure")
+    with pytest.raises(ValueError, match="plain file name"):
+        store.caption("../a.png", "x")
+
+
+def test_headline_rules():
+    from qtwin.experiments.report import headline
+
+    assert headline({"metrics": {"headline": "3 of 4 pass"}}) == {
+        "label": "headline",
+        "text": "3 of 4 pass",
+    }
+    assert headline({"metrics": {"summary": {"aer": {"dev": 1e-16}}}}) == {
+        "label": "aer dev",
+        "text": "1e-16",
+    }
+    assert headline({"metrics": [1]}) is None and headline({}) is None
+
+
+def test_tour_index_links_every_report_with_headline_and_thumbnail(toy, tmp_path):
+    from qtwin.experiments.report import write_index
+
+    for seed in (0, 1):
+        run_experiment("toy", out=tmp_path / f"toy{seed}", seed=seed, progress=False)
+        write_report(tmp_path / f"toy{seed}")
+    (tmp_path / "unfinished").mkdir()
+    (tmp_path / "unfinished" / "run.json").write_text("{}")
+    (tmp_path / "not-a-run").mkdir()
+    text = write_index(tmp_path).read_text()
+    assert text.count('href="toy0/report.html"') == 2  # title and thumbnail
+    assert 'src="toy1/toy.png"' in text
+    assert "total: <span" in text  # headline: the first top-level number
+    assert "not finished" in text and "not-a-run" not in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pyproject.toml (lead's file) needs package-data qtwin = ['py.typed', "
+    "'experiments/templates/*.j2', 'experiments/*.mplstyle']; remove this marker with it",
+)
+def test_templates_ship_with_the_package():
+    """The templates and the style file are package data of the wheel (pyproject)."""
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    import qtwin
+
+    root = Path(qtwin.__file__).parent
+    pyproject = root.parents[1] / "pyproject.toml"
+    if not pyproject.is_file():
+        pytest.skip("not a source checkout")
+    data = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]["qtwin"]
+    shipped = [
+        p.relative_to(root).as_posix()
+        for pattern in ("experiments/templates/*", "experiments/*.mplstyle")
+        for p in root.glob(pattern)
+    ]
+    assert shipped
+    missing = [f for f in shipped if not any(fnmatch(f, pattern) for pattern in data)]
+    assert not missing, f"add to [tool.setuptools.package-data] qtwin: {missing}"
