@@ -1,22 +1,94 @@
-"""Matplotlib figures that never touch pyplot's global state (Agg renderer, PNG out).
+"""Matplotlib figures that never touch pyplot's global state (Agg renderer, PNG out), in
+qtwin's shared style.
 
-Experiments build their figures with :func:`new_figure` and save them with
-:meth:`qtwin.experiments.store.ResultStore.save_figure`; this works headless, inside
-notebooks and in tests alike, and leaves the user's matplotlib backend alone.
+Experiments build their figures with :func:`new_figure` inside :func:`use_style` and save
+them with :meth:`qtwin.experiments.store.ResultStore.save_figure` (with a ``caption=``);
+this works headless, inside notebooks and in tests alike, and leaves the user's matplotlib
+backend and settings alone::
+
+    with use_style():
+        fig, ax = new_figure()
+        ax.errorbar(lengths, survival, yerr=sem, fmt="o", label="measured")
+        ax.plot(lengths, fit, label=f"fit, f = {f:.4f}")
+        ax.set_xlabel("sequence length m")
+        ax.set_ylabel("survival probability")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))   # outside the data
+        store.save_figure(fig, "decay.png", caption="Survival probability vs length ...")
+
+The style (``qtwin.mplstyle`` in this package, :data:`STYLE_PATH`): readable tick and label
+sizes, constrained layout (no overlapping labels), the Okabe–Ito colour-blind-safe colour
+cycle, a light grid and no top/right spines. :func:`apply_style` makes it the default for a
+whole session (notebooks).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from importlib.resources import as_file, files
+from pathlib import Path
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["new_figure"]
+__all__ = ["STYLE_PATH", "OKABE_ITO", "new_figure", "use_style", "apply_style", "style_path"]
+
+#: The colour cycle of the style (Okabe & Ito, "Color Universal Design").
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+
+def style_path() -> Path:
+    """The path of ``qtwin.mplstyle`` (a real file, also for zipped installs)."""
+    resource = files("qtwin.experiments").joinpath("qtwin.mplstyle")
+    with as_file(resource) as path:
+        return Path(path)
+
+
+#: Path of qtwin's matplotlib style file.
+STYLE_PATH: Path = style_path()
+
+
+@contextlib.contextmanager
+def use_style() -> Iterator[None]:
+    """Context manager (or decorator: ``@use_style()``) applying qtwin's style inside it.
+
+    Example:
+        >>> import matplotlib as mpl
+        >>> with use_style():
+        ...     mpl.rcParams["axes.spines.top"], mpl.rcParams["xtick.labelsize"]
+        (False, 10.0)
+        >>> mpl.rcParams["axes.spines.top"]  # restored afterwards
+        True
+    """
+    import matplotlib.style
+
+    with matplotlib.style.context(str(STYLE_PATH)):
+        yield
+
+
+def apply_style() -> None:
+    """Make qtwin's style the default for the rest of the session (e.g. in a notebook)."""
+    import matplotlib.style
+
+    matplotlib.style.use(str(STYLE_PATH))
 
 
 def new_figure(
-    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] = (7.0, 4.0), **kwargs: Any
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    figsize: tuple[float, float] = (7.0, 4.2),
+    **kwargs: Any,
 ) -> tuple[Figure, Any]:
     """Return ``(figure, axes)`` drawn by the Agg renderer, like ``plt.subplots``.
 
@@ -27,10 +99,11 @@ def new_figure(
         **kwargs: passed to :meth:`matplotlib.figure.Figure.subplots`.
 
     Example:
-        >>> fig, ax = new_figure()
-        >>> _ = ax.plot([0, 1], [1, 0])
-        >>> type(fig.canvas).__name__
-        'FigureCanvasAgg'
+        >>> with use_style():
+        ...     fig, ax = new_figure()
+        ...     _ = ax.plot([0, 1], [1, 0])
+        >>> type(fig.canvas).__name__, fig.get_layout_engine().__class__.__name__
+        ('FigureCanvasAgg', 'ConstrainedLayoutEngine')
     """
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
