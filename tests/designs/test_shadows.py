@@ -317,3 +317,17 @@ def test_custom_weighted_ensemble_is_accepted_and_checked():
     # unbalanced bases are not a 2-design: the inverse channel would be biased
     with pytest.raises(ValueError, match="F_2 = "):
         measurement_ensemble(2, (us, [0.5, 0.25, 0.25]))
+
+
+def test_shadow_data_to_dataframe_is_tidy():
+    from qtwin.designs.shadows import classical_shadow
+
+    psi = np.zeros(9)
+    psi[0] = 1.0
+    shadow = classical_shadow(psi, 5, d=3, ensemble="clifford", seed=3)
+    df = shadow.to_dataframe()
+    assert df.columns.tolist() == ["snapshot", "site", "setting", "outcome"]
+    table = df.pivot(index="snapshot", columns="site", values="outcome").to_numpy()
+    np.testing.assert_array_equal(table, shadow.outcomes)
+    settings = df.pivot(index="snapshot", columns="site", values="setting").to_numpy()
+    np.testing.assert_array_equal(settings, shadow.indices)

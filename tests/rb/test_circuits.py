@@ -211,3 +211,15 @@ def test_bad_input():
         run_rb_on_backend("nope", 2, [1], 1)
     with pytest.raises(TypeError, match="backend must be a backend name"):
         run_rb_on_backend(3, 2, [1], 1)
+
+
+def test_backend_data_tables():
+    data = run_rb_on_backend("tensornet", 2, [1, 3], num_samples=2, shots=16, seed=1)
+    df = data.to_dataframe()
+    assert df.columns.tolist() == ["length", "sequence", "survival"]
+    np.testing.assert_array_equal(df["survival"].to_numpy().reshape(2, 2), data.survival)
+    assert df["length"].tolist() == [1, 1, 3, 3]
+    char = run_rb_on_backend("tensornet", 2, [1], num_samples=1, shots=8, seed=1, character=True)
+    cdf = char.to_dataframe()
+    assert len(cdf) == 4 and cdf["character"].tolist() == [0, 1, 2, 3]
+    assert char.to_dict()["character_labels"] == char.character_labels.tolist()

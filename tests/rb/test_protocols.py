@@ -221,3 +221,37 @@ def _bad_channel():
     from qtwin.rb.channels import Channel
 
     return Channel(2, 1.1 * np.eye(4), None)
+
+
+def test_results_to_dict_and_dataframe_carry_the_data():
+    """to_dict is strict JSON; to_dataframe's means and fits are the survival data's own."""
+    import json
+
+    ch = amplitude_damping_cascade(4, 0.05)
+    std = standard_rb(3, [1, 4, 8, 16], 5, amplitude_damping_cascade(3, 0.05), seed=2)
+    df = std.to_dataframe()
+    np.testing.assert_allclose(df["mean"], std.survival.mean(axis=1))
+    np.testing.assert_allclose(
+        df["sem"], std.survival.std(axis=1, ddof=1) / np.sqrt(std.survival.shape[1])
+    )
+    f, a, b = std.fit.f, std.fit.a, std.fit.b
+    np.testing.assert_allclose(df["fit"], a * f ** np.array([1, 4, 8, 16]) + b)
+    np.testing.assert_allclose(df["residual"], df["mean"] - df["fit"])
+    d = json.loads(json.dumps(std.to_dict(), allow_nan=False))
+    assert d["survival"] == std.survival.tolist() and d["fit"]["f"] == std.fit.f
+
+    char = character_rb(4, [1, 4, 8], 3, ch, seed=1)
+    cdf = char.to_dataframe()
+    assert len(cdf) == 3 * len(char.decays)
+    for x in char.decays:
+        rows = cdf[cdf["g"] == x.g]
+        np.testing.assert_allclose(rows["mean"], x.signal.mean(axis=1))
+        assert set(rows["f"]) == {x.f} and set(rows["dim"]) == {x.dim}
+    cd = json.loads(json.dumps(char.to_dict(), allow_nan=False))
+    assert [x["g"] for x in cd["decays"]] == [x.g for x in char.decays]
+    assert cd["fidelity"] == char.fidelity and "fidelity_samples" not in cd
+
+    inter = interleaved_rb(4, [1, 4, 8], 3, 5, ch, method="character", seed=0)
+    idf = inter.to_dataframe()
+    np.testing.assert_allclose(idf["gate_decay"], idf["interleaved_f"] / idf["reference_f"])
+    assert json.loads(json.dumps(inter.to_dict()))["gate_fidelity"] == inter.gate_fidelity

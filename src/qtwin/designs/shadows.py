@@ -86,10 +86,11 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -110,6 +111,18 @@ __all__ = [
     "snapshot_estimates",
     "snapshot_fidelities",
 ]
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qtwin.tensornet import MPS
+
+#: a named ensemble, unitaries ``(M, d, d)``, or ``(unitaries, weights)``
+EnsembleSpec: TypeAlias = "str | ArrayLike | tuple[ArrayLike, ArrayLike]"
+#: an :class:`~qtwin.tensornet.MPS` or a dense state vector (numpy or torch)
+StateLike: TypeAlias = "MPS | ArrayLike | torch.Tensor"
+#: qudit indices an observable acts on (one int for a single qudit)
+Sites: TypeAlias = "int | Sequence[int]"
 
 ENSEMBLES = ("auto", "clifford", "mub", "pauli", "haar", "weighted")
 METHODS = ("batched", "copies")
@@ -145,6 +158,29 @@ class ShadowData:
     def num_snapshots(self) -> int:
         """Number of snapshots ``N``."""
         return int(self.outcomes.shape[0])
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Tidy snapshots: one row per snapshot and qudit, ``snapshot, site, setting, outcome``
+        (``setting``: index of the rotation in :attr:`unitaries`; -1 for a POVM ensemble).
+
+        Example:
+            >>> psi = np.zeros(4); psi[0] = 1.0
+            >>> s = classical_shadow(psi, 3, d=2, ensemble="pauli", seed=0)
+            >>> s.to_dataframe().shape
+            (6, 4)
+        """
+        import pandas as pd
+
+        num, n = self.outcomes.shape
+        setting = np.full((num, n), -1) if self.indices is None else np.asarray(self.indices)
+        return pd.DataFrame(
+            {
+                "snapshot": np.repeat(np.arange(num), n),
+                "site": np.tile(np.arange(n), num),
+                "setting": setting.ravel(),
+                "outcome": np.asarray(self.outcomes).ravel(),
+            }
+        )
 
     def snapshot_states(self, sites: Sequence[int] | None = None) -> np.ndarray:
         """The measured local states :math:`|\\phi\\rangle = U^\\dagger|k\\rangle`.
@@ -185,7 +221,7 @@ def _pauli_bases() -> np.ndarray:
     return np.stack([h, h @ sdg, np.eye(2, dtype=np.complex128)])
 
 
-def _bases_to_unitaries(bases: Any, d: int) -> np.ndarray:
+def _bases_to_unitaries(bases: ArrayLike, d: int) -> np.ndarray:
     """MUB array ``(d + 1, d, d)`` whose basis vectors are rows or columns -> rotations U."""
     b = np.asarray(bases, dtype=np.complex128)
     if b.ndim == 2:  # (d(d+1), d) stacked states
@@ -197,7 +233,9 @@ def _bases_to_unitaries(bases: Any, d: int) -> np.ndarray:
     return b.conj()
 
 
-def measurement_ensemble(d: int, ensemble: Any = "auto") -> tuple[str, Any, np.ndarray]:
+def measurement_ensemble(
+    d: int, ensemble: EnsembleSpec = "auto"
+) -> tuple[str, np.ndarray | None, np.ndarray]:
     """The measurement ensemble ``(name, elements, weights)`` used by :func:`classical_shadow`.
 
     Args:
@@ -264,7 +302,9 @@ def measurement_ensemble(d: int, ensemble: Any = "auto") -> tuple[str, Any, np.n
     return ensemble, us, np.full(us.shape[0], 1.0 / us.shape[0])
 
 
-def _custom_ensemble(spec: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
+def _custom_ensemble(
+    spec: ArrayLike | tuple[ArrayLike, ArrayLike], d: int
+) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(spec, tuple) and len(spec) == 2:
         us, weights = spec
     else:
@@ -300,7 +340,7 @@ def _custom_ensemble(spec: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------- sampling
-def _as_mps(state: Any, d: int | None) -> Any:
+def _as_mps(state: StateLike, d: int | None) -> MPS:
     from qtwin.tensornet import MPS
 
     if isinstance(state, MPS):
@@ -404,10 +444,10 @@ def _sample_copies(
 
 
 def classical_shadow(
-    state: Any,
+    state: StateLike,
     num_snapshots: int,
     *,
-    ensemble: Any = "auto",
+    ensemble: EnsembleSpec = "auto",
     d: int | None = None,
     method: str = "batched",
     seed: int | np.random.Generator | None = None,
@@ -466,7 +506,7 @@ def classical_shadow(
 
 
 # ---------------------------------------------------------------------------- estimators
-def median_of_means(values: Any, num_groups: int = 10) -> float:
+def median_of_means(values: ArrayLike, num_groups: int = 10) -> float:
     r"""Median of the means of ``num_groups`` groups of consecutive values.
 
     The groups are :func:`numpy.array_split` of the values (sizes differ by at most one;
@@ -484,7 +524,7 @@ def median_of_means(values: Any, num_groups: int = 10) -> float:
     return float(np.median([g.mean() for g in np.array_split(x, k)]))
 
 
-def _check_sites(sites: Any, n: int) -> list[int]:
+def _check_sites(sites: Sites, n: int) -> list[int]:
     if isinstance(sites, (int, np.integer)):
         sites = [sites]
     out = []
@@ -497,7 +537,7 @@ def _check_sites(sites: Any, n: int) -> list[int]:
     return out
 
 
-def _check_observable(observable: Any, d: int, k: int) -> np.ndarray:
+def _check_observable(observable: ArrayLike, d: int, k: int) -> np.ndarray:
     o = np.asarray(observable, dtype=np.complex128)
     dim = d**k
     if o.shape != (dim, dim):
@@ -511,7 +551,7 @@ def _check_observable(observable: Any, d: int, k: int) -> np.ndarray:
     return o
 
 
-def snapshot_estimates(shadow: ShadowData, observable: Any, sites: Any) -> np.ndarray:
+def snapshot_estimates(shadow: ShadowData, observable: ArrayLike, sites: Sites) -> np.ndarray:
     r"""Single-snapshot estimates :math:`\hat o_s = \operatorname{tr}(O\,\hat\rho_S^{(s)})`.
 
     Args:
@@ -568,7 +608,7 @@ def _contract_spec(m: int, out_ax: int, in_ax: int) -> str:
 
 
 def estimate_observable(
-    shadow: ShadowData, observable: Any, sites: Any, *, num_groups: int = 10
+    shadow: ShadowData, observable: ArrayLike, sites: Sites, *, num_groups: int = 10
 ) -> float:
     r"""Median-of-means estimate of :math:`\langle O\rangle` for a ``k``-local observable.
 
@@ -588,7 +628,7 @@ def estimate_observable(
     return median_of_means(snapshot_estimates(shadow, observable, sites), num_groups)
 
 
-def _target_mps(target: Any, shadow: ShadowData) -> Any:
+def _target_mps(target: StateLike | Sequence[ArrayLike], shadow: ShadowData) -> MPS:
     from qtwin.tensornet import MPS
 
     if isinstance(target, MPS):
@@ -611,7 +651,7 @@ def _target_mps(target: Any, shadow: ShadowData) -> Any:
     return _as_mps(np.asarray(arr) / np.linalg.norm(arr), shadow.d)
 
 
-def snapshot_fidelities(shadow: ShadowData, target: Any) -> np.ndarray:
+def snapshot_fidelities(shadow: ShadowData, target: StateLike | Sequence[ArrayLike]) -> np.ndarray:
     r"""Single-snapshot fidelity estimates :math:`\langle\Psi|\hat\rho^{(s)}|\Psi\rangle`.
 
     For a product target :math:`\bigotimes_i|\psi_i\rangle` this is
@@ -649,7 +689,9 @@ def snapshot_fidelities(shadow: ShadowData, target: Any) -> np.ndarray:
     return out
 
 
-def estimate_fidelity(shadow: ShadowData, target: Any, *, num_groups: int = 10) -> float:
+def estimate_fidelity(
+    shadow: ShadowData, target: StateLike | Sequence[ArrayLike], *, num_groups: int = 10
+) -> float:
     r"""Median-of-means estimate of the fidelity :math:`\langle\Psi|\rho|\Psi\rangle`.
 
     Args:
@@ -667,7 +709,7 @@ def estimate_fidelity(shadow: ShadowData, target: Any, *, num_groups: int = 10) 
     return median_of_means(snapshot_fidelities(shadow, target), num_groups)
 
 
-def shadow_variance_bound(observable: Any, d: int, num_sites: int | None = None) -> float:
+def shadow_variance_bound(observable: ArrayLike, d: int, num_sites: int | None = None) -> float:
     r"""Bound :math:`B(O) \ge \mathbb E[\hat o^2] \ge \operatorname{Var}[\hat o]`, any state.
 
     .. math::

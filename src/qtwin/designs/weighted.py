@@ -37,16 +37,19 @@ infeasibility comes with a Farkas certificate: a Hermitian ``Y`` on ``Sym^t`` wi
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from scipy.special import roots_jacobi
 
+from qtwin._io import to_jsonable
 from qtwin._validation import check_finite, check_positive_int
 from qtwin.designs.frame_potentials import NORM_TOL, _sym_index
 
@@ -227,6 +230,18 @@ class DesignWeights:
     residual: float
     certificate: np.ndarray | None = None
     certificate_value: float = math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (arrays as lists, ``nan`` as ``None``).
+
+        Example:
+            >>> from qtwin.designs.known import mutually_unbiased_bases
+            >>> mub = np.asarray(mutually_unbiased_bases(3)).reshape(-1, 3)
+            >>> d = find_design_weights(mub, 2).to_dict()
+            >>> d["feasible"], len(d["weights"])
+            (True, 12)
+        """
+        return to_jsonable(dataclasses.asdict(self))
 
 
 def _moment_constraints(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

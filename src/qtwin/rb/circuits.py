@@ -32,11 +32,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from qtwin._io import to_jsonable
 from qtwin._validation import as_generator, check_positive_int
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from qiskit import QuantumCircuit
+    from qiskit_aer.noise import QuantumError
+    from qiskit_experiments.framework import ExperimentData
+
+    from qtwin.backends import QtwinBackend
+    from qtwin.rb.channels import Channel
+    from qtwin.rb.fit import DecayFit
+    from qtwin.rb.protocols import CharacterRBResult
 
 __all__ = [
     "RBCircuits",
@@ -89,7 +102,7 @@ class RBCircuits:
     d: int
     lengths: np.ndarray
     num_samples: int
-    circuits: list[Any]
+    circuits: list[QuantumCircuit]
     clifford_indices: list[np.ndarray]
     character_labels: np.ndarray | None = None
 
@@ -210,9 +223,50 @@ class RBBackendData:
         """``(L,)`` survival averaged over the sequences of each length."""
         return self.survival.mean(axis=1)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (arrays as lists).
+
+        Example:
+            >>> data = run_rb_on_backend("tensornet", 2, [1, 4], num_samples=2, shots=8, seed=3)
+            >>> data.to_dict()["survival"]
+            [[1.0, 1.0], [1.0, 1.0]]
+        """
+        return to_jsonable(
+            {
+                "d": self.d,
+                "lengths": self.lengths,
+                "survival": self.survival,
+                "shots": self.shots,
+                "backend": self.backend,
+                "character_labels": self.character_labels,
+            }
+        )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Tidy survival: one row per circuit, ``length, sequence[, character], survival``.
+
+        Example:
+            >>> data = run_rb_on_backend("tensornet", 2, [1, 4], num_samples=2, shots=8, seed=3)
+            >>> data.to_dataframe().shape
+            (4, 3)
+        """
+        import pandas as pd
+
+        surv = np.asarray(self.survival)
+        grids = np.meshgrid(*(np.arange(n) for n in surv.shape), indexing="ij")
+        data = {"length": np.asarray(self.lengths)[grids[0].ravel()], "sequence": grids[1].ravel()}
+        if surv.ndim == 3:
+            data["character"] = grids[2].ravel()
+        data["survival"] = surv.ravel()
+        return pd.DataFrame(data)
+
     def fit(
-        self, *, confidence: float = 0.95, num_bootstrap: int = 200, seed: int | None = None
-    ) -> Any:
+        self,
+        *,
+        confidence: float = 0.95,
+        num_bootstrap: int = 200,
+        seed: int | np.random.Generator | None = None,
+    ) -> DecayFit:
         r"""Fit :math:`A f^m + B` with a bootstrap interval (:func:`qtwin.rb.fit.fit_decay`).
 
         For character data (``character_labels`` set) use :meth:`fit_character`.
@@ -234,8 +288,12 @@ class RBBackendData:
         )
 
     def fit_character(
-        self, *, confidence: float = 0.95, num_bootstrap: int = 200, seed: int | None = None
-    ) -> Any:
+        self,
+        *,
+        confidence: float = 0.95,
+        num_bootstrap: int = 200,
+        seed: int | np.random.Generator | None = None,
+    ) -> CharacterRBResult:
         r"""Character-RB analysis of data taken with ``character=True``.
 
         Every sequence ran with all ``d**2`` character gates, so
@@ -268,7 +326,7 @@ class RBBackendData:
 
 
 def run_rb_on_backend(
-    backend: str | Any,
+    backend: str | QtwinBackend,
     d: int,
     lengths: Sequence[int],
     num_samples: int,
@@ -372,7 +430,7 @@ def _kraus_list(noise: Any) -> list[np.ndarray]:
     return arr
 
 
-def _qiskit_experiments() -> Any:
+def _qiskit_experiments() -> type:
     try:
         from qiskit_experiments.library import StandardRB
     except ImportError as exc:  # pragma: no cover - the dev extra has it
@@ -384,8 +442,6 @@ def _qiskit_experiments() -> Any:
 
 
 def _noisy_standard_rb_class() -> type:
-    from qiskit.circuit import QuantumCircuit
-
     standard_rb = _qiskit_experiments()
 
     class NoisyStandardRB(standard_rb):  # type: ignore[misc, valid-type]
@@ -436,7 +492,20 @@ class QiskitExperimentsRB:
     epc_stderr: float
     lengths: np.ndarray
     survival: np.ndarray
-    experiment_data: Any
+    experiment_data: ExperimentData
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields; ``experiment_data`` (a qiskit-experiments object) left out."""
+        return to_jsonable(
+            {
+                "alpha": self.alpha,
+                "alpha_stderr": self.alpha_stderr,
+                "epc": self.epc,
+                "epc_stderr": self.epc_stderr,
+                "lengths": self.lengths,
+                "survival": self.survival,
+            }
+        )
 
     def epc_interval(self, confidence: float = 0.95) -> tuple[float, float]:
         """Normal interval ``epc +- z * epc_stderr`` at the given confidence."""
@@ -447,7 +516,7 @@ class QiskitExperimentsRB:
 
 
 def qiskit_experiments_standard_rb(
-    noise: Any,
+    noise: Channel | Sequence[ArrayLike] | QuantumError,
     lengths: Sequence[int],
     num_samples: int,
     *,

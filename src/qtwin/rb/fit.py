@@ -12,11 +12,18 @@ replacement and the fit is repeated.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from qtwin._io import to_jsonable
 from qtwin._validation import as_generator, check_finite, check_positive_int
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DecayFit",
@@ -61,9 +68,49 @@ class DecayFit:
     sems: np.ndarray
     reduced_chi2: float
 
-    def model(self, m: np.ndarray) -> np.ndarray:
+    def model(self, m: ArrayLike) -> np.ndarray:
         """Evaluate :math:`A f^m + B` at lengths ``m``."""
         return self.a * self.f ** np.asarray(m, dtype=float) + self.b
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (arrays as lists; the bootstrap samples ``f_samples`` left out).
+
+        Example:
+            >>> m = np.array([1, 5, 10, 20])
+            >>> fit = fit_decay(m, np.repeat((0.5 * 0.9**m + 0.5)[:, None], 3, axis=1), seed=0)
+            >>> d = fit.to_dict()
+            >>> round(d["f"], 8), d["lengths"], d["offset"]
+            (0.9, [1, 5, 10, 20], True)
+        """
+        return to_jsonable(
+            {
+                f.name: getattr(self, f.name)
+                for f in dataclasses.fields(self)
+                if f.name != "f_samples"
+            }
+        )
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per length: ``length, mean, sem, fit, residual`` (``residual = mean - fit``).
+
+        Example:
+            >>> m = np.array([1, 5, 10, 20])
+            >>> fit = fit_decay(m, np.repeat((0.5 * 0.9**m + 0.5)[:, None], 3, axis=1), seed=0)
+            >>> fit.to_dataframe().columns.tolist()
+            ['length', 'mean', 'sem', 'fit', 'residual']
+        """
+        import pandas as pd
+
+        model = self.model(self.lengths)
+        return pd.DataFrame(
+            {
+                "length": np.asarray(self.lengths),
+                "mean": np.asarray(self.means),
+                "sem": np.asarray(self.sems),
+                "fit": model,
+                "residual": np.asarray(self.means) - model,
+            }
+        )
 
 
 def fit_exponential(

@@ -50,13 +50,15 @@ from the key ``"fit"``, so the result is identical on any number of workers and 
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from qtwin._io import to_jsonable
 from qtwin._validation import as_generator, check_choice, check_positive_int
 from qtwin.designs.clifford import clifford_group_order, prime_factors
 from qtwin.distributed import ClusterSpec, map_units, root_seed, unit_seed
@@ -65,6 +67,9 @@ from qtwin.rb.channels import Channel, NoiseModel, NoiseSpec, as_noise_model
 from qtwin.rb.fidelity import _irreps, fidelity_from_decays, wh_characters
 from qtwin.rb.fit import DecayFit, bootstrap_indices, bootstrap_interval, fit_decay
 from qtwin.rb.simulate import clifford_index, sample_sequences, simulate_survival
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "RBWarning",
@@ -76,6 +81,11 @@ __all__ = [
     "character_rb",
     "interleaved_rb",
 ]
+
+
+def _fields(obj: object, skip: set[str]) -> dict[str, Any]:
+    """The dataclass fields of ``obj`` by name, without those in ``skip``."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in skip}  # type: ignore[arg-type]
 
 
 class RBWarning(UserWarning):
@@ -108,6 +118,33 @@ class StandardRBResult:
     single_decay: bool
     reduced_chi2: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields: arrays as lists, :attr:`fit` as :meth:`DecayFit.to_dict`.
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = standard_rb(3, [1, 4, 8], 2, depolarizing(3, 0.02), seed=1)
+            >>> d = res.to_dict()
+            >>> d["d"], d["lengths"], round(d["fit"]["f"], 8)
+            (3, [1, 4, 8], 0.98)
+        """
+        return {**to_jsonable(_fields(self, {"fit"})), "fit": self.fit.to_dict()}
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per length: ``d, length, mean, sem, fit, residual`` (the fitted data).
+
+        The per-sequence survival stays in :attr:`survival`.
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = standard_rb(3, [1, 4, 8], 2, depolarizing(3, 0.02), seed=1)
+            >>> res.to_dataframe().columns.tolist()
+            ['d', 'length', 'mean', 'sem', 'fit', 'residual']
+        """
+        df = self.fit.to_dataframe()
+        df.insert(0, "d", self.d)
+        return df
+
 
 @dataclass(frozen=True)
 class IrrepDecay:
@@ -129,6 +166,15 @@ class IrrepDecay:
     def f(self) -> float:
         """The fitted decay :math:`f_\\sigma`."""
         return self.fit.f
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``g``, ``dim``, the fit (:meth:`DecayFit.to_dict`) and the signal."""
+        return {
+            "g": int(self.g),
+            "dim": int(self.dim),
+            "fit": self.fit.to_dict(),
+            "signal": to_jsonable(self.signal),
+        }
 
 
 @dataclass(frozen=True)
@@ -154,6 +200,42 @@ class CharacterRBResult:
     fidelity: float
     fidelity_ci: tuple[float, float]
     fidelity_samples: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields: arrays as lists, :attr:`decays` as :meth:`IrrepDecay.to_dict`
+        (the bootstrap values ``fidelity_samples`` left out).
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = character_rb(4, [1, 4, 8], 2, depolarizing(4, 0.05), seed=0)
+            >>> [x["g"] for x in res.to_dict()["decays"]]
+            [1, 2]
+        """
+        out = to_jsonable(_fields(self, {"decays", "fidelity_samples"}))
+        return {**out, "decays": [x.to_dict() for x in self.decays]}
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per irrep and length: ``d, g, dim, f, length, mean, sem, fit, residual``
+        (the character-weighted signal and its fitted decay :math:`A_\\sigma f_\\sigma^m`).
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = character_rb(4, [1, 4, 8], 2, depolarizing(4, 0.05), seed=0)
+            >>> df = res.to_dataframe()
+            >>> len(df), sorted(set(df["g"]))
+            (6, [1, 2])
+        """
+        import pandas as pd
+
+        frames = []
+        for x in self.decays:
+            df = x.fit.to_dataframe()
+            for k, (name, value) in enumerate(
+                (("d", self.d), ("g", int(x.g)), ("dim", int(x.dim)), ("f", x.fit.f))
+            ):
+                df.insert(k, name, value)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -182,6 +264,50 @@ class InterleavedRBResult:
     systematic_bound: float
     gate_decays: dict[int, float]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, the two runs as their own ``to_dict()``.
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = interleaved_rb(3, [1, 4, 8], 2, 17, depolarizing(3, 0.02), seed=0)
+            >>> sorted(res.to_dict()["reference"])[:3]
+            ['d', 'error_per_clifford', 'fidelity']
+        """
+        return {
+            **to_jsonable(_fields(self, {"reference", "interleaved"})),
+            "reference": self.reference.to_dict(),
+            "interleaved": self.interleaved.to_dict(),
+        }
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per irrep ``g``: ``g, reference_f, interleaved_f, gate_decay``.
+
+        Example:
+            >>> from qtwin.rb.channels import depolarizing
+            >>> res = interleaved_rb(3, [1, 4, 8], 2, 17, depolarizing(3, 0.02), seed=0)
+            >>> res.to_dataframe().columns.tolist()
+            ['g', 'reference_f', 'interleaved_f', 'gate_decay']
+        """
+        import pandas as pd
+
+        def decays(run: StandardRBResult | CharacterRBResult) -> dict[int, float]:
+            if isinstance(run, StandardRBResult):
+                return {1: run.fit.f}
+            return {int(x.g): x.fit.f for x in run.decays}
+
+        ref, it = decays(self.reference), decays(self.interleaved)
+        return pd.DataFrame(
+            [
+                {
+                    "g": g,
+                    "reference_f": ref[g],
+                    "interleaved_f": it[g],
+                    "gate_decay": self.gate_decays[g],
+                }
+                for g in sorted(self.gate_decays)
+            ]
+        )
+
 
 def _check_lengths(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     arr = np.asarray(lengths)
@@ -198,9 +324,43 @@ def _check_lengths(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _common(
-    d: object, lengths: object, num_samples: object, confidence: object, num_bootstrap: object
-) -> tuple[int, np.ndarray, int, float, int]:
+@dataclass(frozen=True)
+class _Spec:
+    """The checked settings of one RB run (what every private step below needs).
+
+    ``characters`` is ``None`` for standard RB, ``"all"`` or a count for character RB;
+    ``interleaved`` / ``interleaved_noise``: the Clifford (and its noise) after every
+    Clifford of an interleaved run.
+    """
+
+    d: int
+    lengths: np.ndarray
+    num_samples: int
+    model: NoiseModel
+    shots: int | None
+    confidence: float
+    num_bootstrap: int
+    characters: str | int | None = None
+    interleaved: int | None = None
+    interleaved_noise: Channel | None = None
+
+    def with_gate(self, gate: int, noise: Channel | None) -> _Spec:
+        """The same run with ``gate`` (and ``noise``) interleaved after every Clifford."""
+        return dataclasses.replace(self, interleaved=gate, interleaved_noise=noise)
+
+
+def _spec(
+    d: object,
+    lengths: object,
+    num_samples: object,
+    noise: NoiseSpec,
+    shots: object,
+    confidence: object,
+    num_bootstrap: object,
+    *,
+    min_lengths: int = 1,
+) -> _Spec:
+    """Check the arguments every protocol shares (in the order the errors name them)."""
     d = check_positive_int(d, "d", minimum=2)
     m = _check_lengths(lengths)  # type: ignore[arg-type]
     s = check_positive_int(num_samples, "num_samples", minimum=1)
@@ -208,7 +368,14 @@ def _common(
     if not 0 < c < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
     nb = check_positive_int(num_bootstrap, "num_bootstrap", minimum=10)
-    return d, m, s, c, nb
+    if m.size < min_lengths:
+        raise ValueError(f"lengths needs at least {min_lengths} distinct values, got {m.tolist()}")
+    model = as_noise_model(noise, d)
+    return _Spec(d, m, s, model, _check_shots(shots), c, nb)
+
+
+def _check_shots(shots: object) -> int | None:
+    return None if shots is None else check_positive_int(shots, "shots")
 
 
 def _gate_index(gate: int | np.ndarray, d: int) -> int:
@@ -257,22 +424,21 @@ def _survival_unit(item: tuple, seed: np.random.SeedSequence) -> tuple[np.ndarra
     return np.asarray(surv), (np.zeros((count, 0), np.int64) if chars is None else chars)
 
 
-def _survival_on_units(
-    units: _Units,
-    d: int,
-    m: np.ndarray,
-    s: int,
-    model: NoiseModel,
-    shots: int | None,
-    characters: str | int | None,
-    interleaved: int | None,
-    interleaved_noise: Channel | None,
-) -> tuple[np.ndarray, np.ndarray]:
+def _survival_on_units(units: _Units, spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
     """``(L, S[, K])`` survival and ``(L, S, K)`` character labels from batch units."""
-    bs = units.batch_size
+    bs, s, m = units.batch_size, spec.num_samples, spec.lengths
     starts = range(0, s, bs)
     items = [
-        (d, int(length), min(bs, s - b0), model, shots, characters, interleaved, interleaved_noise)
+        (
+            spec.d,
+            int(length),
+            min(bs, s - b0),
+            spec.model,
+            spec.shots,
+            spec.characters,
+            spec.interleaved,
+            spec.interleaved_noise,
+        )
         for length in m
         for b0 in starts
     ]
@@ -291,65 +457,49 @@ def _survival_on_units(
 
 
 def _standard(
-    d: int,
-    m: np.ndarray,
-    s: int,
-    model: NoiseModel,
+    spec: _Spec,
     rng: np.random.Generator,
-    shots: int | None,
-    c: float,
-    nb: int,
-    interleaved: int | None = None,
-    interleaved_noise: Channel | None = None,
     units: _Units | None = None,
     stacklevel: int = 4,
 ) -> StandardRBResult:
     if units is not None:
-        surv, _ = _survival_on_units(
-            units, d, m, s, model, shots, None, interleaved, interleaved_noise
-        )
+        surv, _ = _survival_on_units(units, spec)
         rng = units.fit_rng()
     else:
-        surv = _standard_survival(d, m, s, model, rng, shots, interleaved, interleaved_noise)
-    return _standard_result(d, m, surv, rng, c, nb, stacklevel)
+        surv = _standard_survival(spec, rng)
+    return _standard_result(spec, surv, rng, stacklevel)
 
 
-def _standard_survival(
-    d: int,
-    m: np.ndarray,
-    s: int,
-    model: NoiseModel,
-    rng: np.random.Generator,
-    shots: int | None,
-    interleaved: int | None,
-    interleaved_noise: Channel | None,
-) -> np.ndarray:
+def _standard_survival(spec: _Spec, rng: np.random.Generator) -> np.ndarray:
+    d = spec.d
     return np.stack(
         [
             simulate_survival(
                 d,
-                sample_sequences(d, int(length), s, rng),
-                model,
-                interleaved=interleaved,
-                interleaved_noise=interleaved_noise,
-                shots=shots,
+                sample_sequences(d, int(length), spec.num_samples, rng),
+                spec.model,
+                interleaved=spec.interleaved,
+                interleaved_noise=spec.interleaved_noise,
+                shots=spec.shots,
                 seed=rng,
             )
-            for length in m
+            for length in spec.lengths
         ]
     )
 
 
 def _standard_result(
-    d: int,
-    m: np.ndarray,
-    surv: np.ndarray,
-    rng: np.random.Generator,
-    c: float,
-    nb: int,
-    stacklevel: int,
+    spec: _Spec, surv: np.ndarray, rng: np.random.Generator, stacklevel: int
 ) -> StandardRBResult:
-    fit = fit_decay(m, surv, offset=True, confidence=c, num_bootstrap=nb, seed=rng)
+    d, m = spec.d, spec.lengths
+    fit = fit_decay(
+        m,
+        surv,
+        offset=True,
+        confidence=spec.confidence,
+        num_bootstrap=spec.num_bootstrap,
+        seed=rng,
+    )
     fid = fit.f + (1 - fit.f) / d
     lo, hi = fit.f_ci
     single = len(prime_factors(d)) == 1 and prime_factors(d)[0] == d
@@ -417,41 +567,29 @@ def standard_rb(
         >>> round(res.fit.f, 10), round(res.fidelity, 10)   # f = 1 - p, F = 1 - p (d-1)/d
         (0.98, 0.9866666667)
     """
-    d, m, s, c, nb = _common(d, lengths, num_samples, confidence, num_bootstrap)
-    model = as_noise_model(noise, d)
-    if shots is not None:
-        shots = check_positive_int(shots, "shots")
+    spec = _spec(d, lengths, num_samples, noise, shots, confidence, num_bootstrap)
     if cluster is None:
-        return _standard(d, m, s, model, as_generator(seed), shots, c, nb)
+        return _standard(spec, as_generator(seed))
     batch_size = check_positive_int(batch_size, "batch_size")
     with cluster_session(cluster) as client:
         units = _Units(client, root_seed(seed), "rb-standard", batch_size)
-        return _standard(d, m, s, model, units.fit_rng(), shots, c, nb, units=units)
+        return _standard(spec, units.fit_rng(), units=units)
 
 
 def _character(
-    d: int,
-    m: np.ndarray,
-    s: int,
-    model: NoiseModel,
+    spec: _Spec,
     rng: np.random.Generator,
-    shots: int | None,
-    c: float,
-    nb: int,
-    characters: str | int,
-    interleaved: int | None = None,
-    interleaved_noise: Channel | None = None,
     resamples: np.ndarray | None = None,
     units: _Units | None = None,
 ) -> CharacterRBResult:
+    d, m, s = spec.d, spec.lengths, spec.num_samples
+    c, nb, characters = spec.confidence, spec.num_bootstrap, spec.characters
     if units is not None:
-        surv, chars = _survival_on_units(
-            units, d, m, s, model, shots, characters, interleaved, interleaved_noise
-        )
+        surv, chars = _survival_on_units(units, spec)
         if resamples is None:
             resamples = bootstrap_indices(m.size, s, nb, units.fit_rng())
         return analyze_character_rb(d, m, surv, chars, confidence=c, resamples=resamples)
-    k = d * d if characters == "all" else int(characters)
+    k = d * d if characters == "all" else int(characters)  # type: ignore[arg-type]
     surv = np.empty((m.size, s, k))
     chars = np.empty((m.size, s, k), dtype=np.int64)
     for i, length in enumerate(m):
@@ -463,11 +601,11 @@ def _character(
         surv[i] = simulate_survival(
             d,
             seqs,
-            model,
+            spec.model,
             characters=chars[i],
-            interleaved=interleaved,
-            interleaved_noise=interleaved_noise,
-            shots=shots,
+            interleaved=spec.interleaved,
+            interleaved_noise=spec.interleaved_noise,
+            shots=spec.shots,
             seed=rng,
         )
     if resamples is None:
@@ -564,19 +702,14 @@ def character_rb(
         >>> round(res.fidelity, 8)   # 1 - p (d - 1)/d
         0.95833333
     """
-    d, m, s, c, nb = _common(d, lengths, num_samples, confidence, num_bootstrap)
-    if m.size < 2:
-        raise ValueError(f"lengths needs at least 2 distinct values, got {m.tolist()}")
-    characters = _check_characters(characters)
-    model = as_noise_model(noise, d)
-    if shots is not None:
-        shots = check_positive_int(shots, "shots")
+    spec = _spec(d, lengths, num_samples, noise, shots, confidence, num_bootstrap, min_lengths=2)
+    spec = dataclasses.replace(spec, characters=_check_characters(characters))
     if cluster is None:
-        return _character(d, m, s, model, as_generator(seed), shots, c, nb, characters)
+        return _character(spec, as_generator(seed))
     batch_size = check_positive_int(batch_size, "batch_size")
     with cluster_session(cluster) as client:
         units = _Units(client, root_seed(seed), "rb-character", batch_size)
-        return _character(d, m, s, model, units.fit_rng(), shots, c, nb, characters, units=units)
+        return _character(spec, units.fit_rng(), units=units)
 
 
 def _magesan_bound(d: int, p: float, p_int: float) -> float:
@@ -627,32 +760,15 @@ def interleaved_rb(
         >>> round(res.gate_fidelity, 8)   # 1 - 0.05 * 2/3
         0.96666667
     """
-    d, m, s, c, nb = _common(d, lengths, num_samples, confidence, num_bootstrap)
+    spec = _spec(d, lengths, num_samples, noise, shots, confidence, num_bootstrap)
     method = check_choice(method, "method", ["standard", "character"])
-    g_idx = _gate_index(gate, d)
-    model = as_noise_model(noise, d)
+    g_idx = _gate_index(gate, spec.d)
     if gate_noise is not None:
-        as_noise_model(gate_noise, d)  # checks type, dimension and CPTP
-    if shots is not None:
-        shots = check_positive_int(shots, "shots")
+        as_noise_model(gate_noise, spec.d)  # checks type, dimension and CPTP
     if method == "character":
-        characters = _check_characters(characters)
+        spec = dataclasses.replace(spec, characters=_check_characters(characters))
     if cluster is None:
-        return _interleaved(
-            d,
-            m,
-            s,
-            g_idx,
-            model,
-            gate_noise,
-            method,
-            as_generator(seed),
-            shots,
-            characters,
-            c,
-            nb,
-            None,
-        )
+        return _interleaved(spec, g_idx, gate_noise, method, as_generator(seed), None)
     batch_size = check_positive_int(batch_size, "batch_size")
     with cluster_session(cluster) as client:
         root = root_seed(seed)
@@ -660,44 +776,23 @@ def interleaved_rb(
             _Units(client, root, f"rb-{method}-{run}", batch_size)
             for run in ("reference", "interleaved")
         )
-        return _interleaved(
-            d,
-            m,
-            s,
-            g_idx,
-            model,
-            gate_noise,
-            method,
-            units[0].fit_rng(),
-            shots,
-            characters,
-            c,
-            nb,
-            units,
-        )
+        return _interleaved(spec, g_idx, gate_noise, method, units[0].fit_rng(), units)
 
 
 def _interleaved(
-    d: int,
-    m: np.ndarray,
-    s: int,
+    spec: _Spec,
     g_idx: int,
-    model: NoiseModel,
     gate_noise: Channel | None,
     method: str,
     rng: np.random.Generator,
-    shots: int | None,
-    characters: str | int,
-    c: float,
-    nb: int,
     units: tuple[_Units, _Units] | None,
 ) -> InterleavedRBResult:
+    d = spec.d
+    gated = spec.with_gate(g_idx, gate_noise)
     u_ref, u_int = (None, None) if units is None else units
     if method == "standard":
-        ref = _standard(d, m, s, model, rng, shots, c, nb, units=u_ref, stacklevel=5)
-        it = _standard(
-            d, m, s, model, rng, shots, c, nb, g_idx, gate_noise, units=u_int, stacklevel=5
-        )
+        ref = _standard(spec, rng, units=u_ref, stacklevel=5)
+        it = _standard(gated, rng, units=u_int, stacklevel=5)
         p, pi = ref.fit.f, it.fit.f
         ratio_b = it.fit.f_samples / ref.fit.f_samples
         fid = 1 - (d - 1) * (1 - pi / p) / d
@@ -705,10 +800,8 @@ def _interleaved(
         decays = {1: float(pi / p)}
         bound = _magesan_bound(d, p, pi)
     else:
-        ref = _character(d, m, s, model, rng, shots, c, nb, characters, units=u_ref)
-        it = _character(
-            d, m, s, model, rng, shots, c, nb, characters, g_idx, gate_noise, units=u_int
-        )
+        ref = _character(spec, rng, units=u_ref)
+        it = _character(gated, rng, units=u_int)
         ratios = np.array([b.f / a.f for a, b in zip(ref.decays, it.decays, strict=True)])
         ratios_b = np.stack(
             [b.fit.f_samples / a.fit.f_samples for a, b in zip(ref.decays, it.decays, strict=True)],
@@ -724,7 +817,7 @@ def _interleaved(
         reference=ref,
         interleaved=it,
         gate_fidelity=float(fid),
-        gate_fidelity_ci=bootstrap_interval(float(fid), fid_b, c, s),
+        gate_fidelity_ci=bootstrap_interval(float(fid), fid_b, spec.confidence, spec.num_samples),
         gate_error=float(1 - fid),
         systematic_bound=bound,
         gate_decays=decays,
