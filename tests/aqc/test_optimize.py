@@ -254,3 +254,17 @@ def test_bad_input_raises_clear_errors():
     deep, theta_deep = brickwork_ansatz(30, 30, seed=0)
     with pytest.raises(ValueError, match="shallower ansatz"):
         FidelityObjective(MPS.zeros(30), deep)
+
+
+def test_compiles_the_corpus_quench_beyond_trotter_and_aer_agrees():
+    from qtwin.tensornet import corpus
+
+    rec = corpus.entry("xxz_quench_20")  # quimb TEBD: independent of qtwin's simulator
+    target = corpus.load("xxz_quench_20")
+    h = xxz_chain(20, J=rec["hamiltonian"]["J"], delta=rec["hamiltonian"]["delta"])
+    trotter = trotter_circuit(h, rec["time"], 1, initial_state="neel")
+    res = compile_mps(target, trotter, maxiter=10, progress=False)
+    f_trotter = circuit_fidelity(trotter, target, method="mps")  # Aer's MPS simulator
+    assert abs(res.initial_fidelity - f_trotter) < 1e-9
+    assert res.fidelity > f_trotter + 0.01
+    assert abs(circuit_fidelity(res.circuit, target, method="mps") - res.fidelity) < 1e-9
