@@ -7,12 +7,15 @@ import json
 import pytest
 
 from qtwin.experiments import get_experiment, list_experiments, run_experiment, write_report
+from qtwin.experiments.designs import DEFAULT_CONFIG, DesignsConfig
 
 
 def test_registered_with_small_defaults():
     assert "designs" in list_experiments()
     cfg = get_experiment("designs").config()
-    assert cfg["native_circuits"] <= 500 and cfg["native_max_depth"] <= 10
+    assert isinstance(cfg, DesignsConfig)
+    assert cfg.native_circuits <= 500 and cfg.native_max_depth <= 10
+    assert {f.name for f in get_experiment("designs").fields()} == set(DEFAULT_CONFIG)
 
 
 def test_designs_experiment_small(tmp_path):
@@ -86,3 +89,57 @@ def test_designs_missing_module_is_recorded_as_skipped(tmp_path, monkeypatch):
     skipped = res["metrics"]["summary"]["skipped"]
     assert {s["construction"] for s in skipped} == {"mub", "stabilizer"}
     assert all("qtwin.designs.known" in s["reason"] for s in skipped)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"native_families": "qubit"}, "'native_families' must be one of"),
+        ({"spins": "0.7"}, "'spins' takes multiples of 1/2"),
+        ({"ts": ""}, "'ts'"),
+        ({"native_circuits": "2"}, "'native_circuits'"),
+    ],
+)
+def test_designs_bad_config_refused_before_writing(tmp_path, overrides, match):
+    with pytest.raises(ValueError, match=match):
+        run_experiment("designs", out=tmp_path / "run", progress=False, overrides=overrides)
+    assert not (tmp_path / "run" / "results.json").exists()
+
+
+def test_designs_on_two_dask_workers_equals_the_local_run(tmp_path):
+    """Unit seeds come from (run seed, unit name): two workers give the local numbers."""
+    distributed = pytest.importorskip("distributed")
+    small = {
+        "weighted_dims": "2,3",
+        "weighted_ts": "2",
+        "mub_dims": "3",
+        "stabilizer_dims": "3",
+        "clifford_dims": "2,4",
+        "spins": "1",
+        "ts": "2",
+        "native_families": "high_spin,cavity",
+        "native_max_depth": 3,
+        "native_circuits": 40,
+    }
+
+    def run(out, cluster):
+        res = run_experiment(
+            "designs", out=out, progress=False, overrides=small, seed=2, cluster=cluster
+        )
+        metrics = res["metrics"]
+        for row in metrics["rows"]:
+            row.pop("time_s", None)
+        for value in metrics["native"].values():
+            value.pop("time_s", None)
+        return metrics
+
+    local = run(tmp_path / "local", None)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        on_cluster = run(tmp_path / "dask", client)
+    assert on_cluster == local
+    assert set(local["native"]) == {"high_spin", "cavity"}

@@ -25,30 +25,59 @@ Figure: ``error_vs_snapshots.png`` (log-log, with :math:`c/\sqrt N` guides).
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qtwin.experiments.config import config_to_dict, option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run", "wh_observables"]
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    # local dimensions compared (2: qubits)
-    "dims": [2, 3],
-    # qudits in the state, brickwork layers of Haar-random two-qudit gates
-    "num_sites": 6,
-    "layers": 2,
-    # snapshot counts (prefixes of one shadow of max(snapshots) snapshots)
-    "snapshots": [100, 200, 500, 1000, 2000, 4000],
-    # independent shadows per dimension
-    "repetitions": 3,
-    # median-of-means groups
-    "num_groups": 5,
-    # measurement ensemble ("auto", "clifford", "mub", "haar", "weighted", "pauli")
-    "ensemble": "auto",
-}
+    from qtwin.tensornet import MPS
+
+__all__ = ["DEFAULT_CONFIG", "ShadowsConfig", "run", "wh_observables"]
+
+_ENSEMBLES = ("auto", "clifford", "mub", "haar", "weighted", "pauli")
+
+
+@dataclass(frozen=True)
+class ShadowsConfig:
+    """Qudit classical shadows of an MPS: estimation error against the number of snapshots."""
+
+    dims: tuple[int, ...] = option((2, 3), "local dimensions d compared (2: qubits)", low=2)
+    num_sites: int = option(6, "qudits in the random brickwork state", low=2)
+    layers: int = option(2, "brickwork layers of Haar-random two-qudit gates", low=0)
+    snapshots: tuple[int, ...] = option(
+        (100, 200, 500, 1000, 2000, 4000),
+        "snapshot counts N (prefixes of one shadow of max(snapshots) snapshots)",
+        low=1,
+    )
+    repetitions: int = option(3, "independent shadows per dimension", low=1)
+    num_groups: int = option(5, "median-of-means groups", low=1)
+    ensemble: str = option(
+        "auto",
+        "measurement ensemble (auto: Clifford for prime d, MUBs for prime powers, else Haar)",
+        choices=_ENSEMBLES,
+    )
+
+    def __post_init__(self) -> None:
+        if not self.dims:
+            raise ValueError("config key 'dims' is empty: name at least one local dimension")
+        if not self.snapshots:
+            raise ValueError("config key 'snapshots' is empty: name at least one snapshot count")
+        if self.num_groups > min(self.snapshots):
+            raise ValueError(
+                f"config key 'num_groups' ({self.num_groups}) exceeds the smallest snapshot "
+                f"count {min(self.snapshots)}: every median-of-means group needs a snapshot"
+            )
+
+
+#: The default config in its JSON form (kept for callers of the dict-config era).
+DEFAULT_CONFIG: dict[str, Any] = config_to_dict(ShadowsConfig())
 
 
 def wh_observables(d: int, n: int) -> list[tuple[str, np.ndarray, list[int]]]:
@@ -71,7 +100,7 @@ def wh_observables(d: int, n: int) -> list[tuple[str, np.ndarray, list[int]]]:
     return obs
 
 
-def _state(d: int, n: int, layers: int, seed: int) -> Any:
+def _state(d: int, n: int, layers: int, seed: int) -> MPS:
     from scipy.stats import unitary_group
 
     from qtwin.circuits import QuditCircuit
@@ -85,37 +114,44 @@ def _state(d: int, n: int, layers: int, seed: int) -> Any:
     return MPS.from_circuit(qc)
 
 
-def _exact(d: int, config: dict[str, Any], seed: int) -> dict[str, Any]:
+def _int_seed(seed: np.random.SeedSequence) -> int:
+    return int(seed.generate_state(1)[0])
+
+
+def _exact_unit(item: tuple[int, ShadowsConfig], seed: np.random.SeedSequence) -> dict[str, Any]:
+    """Work unit ``state/<d>``: exact observable values of the state (and its seed)."""
     from qtwin.designs.shadows import shadow_variance_bound
 
-    psi = _state(d, int(config["num_sites"]), int(config["layers"]), seed)
+    d, config = item
+    state_seed = _int_seed(seed)
+    psi = _state(d, config.num_sites, config.layers, state_seed)
     obs = wh_observables(d, psi.num_sites)
     return {
         "names": [name for name, _, _ in obs],
         "values": [float(psi.expectation([(m, s)]).real) for _, m, s in obs],
         "bounds": [shadow_variance_bound(m, d) for _, m, _ in obs],
         "bond_dims": psi.bond_dims,
+        "state_seed": state_seed,
     }
 
 
-def _shadow_errors(
-    d: int, rep: int, config: dict[str, Any], seed: int, exact: list[float]
+def _shadow_unit(
+    item: tuple[int, ShadowsConfig, int, list[float]], seed: np.random.SeedSequence
 ) -> dict[str, Any]:
+    """Work unit ``shadow/<d>/<rep>``: one shadow's errors for every snapshot count."""
     from qtwin.designs.shadows import classical_shadow, median_of_means, snapshot_estimates
 
-    psi = _state(d, int(config["num_sites"]), int(config["layers"]), seed)
-    sizes = sorted(int(n) for n in config["snapshots"])
+    d, config, state_seed, exact = item
+    psi = _state(d, config.num_sites, config.layers, state_seed)
+    sizes = sorted(config.snapshots)
     t0 = time.perf_counter()
-    shadow = classical_shadow(
-        psi, sizes[-1], ensemble=config["ensemble"], seed=seed + 1000 * (rep + 1)
-    )
+    shadow = classical_shadow(psi, sizes[-1], ensemble=config.ensemble, seed=_int_seed(seed))
     t_sample = time.perf_counter() - t0
     obs = wh_observables(d, psi.num_sites)
     vals = np.stack([snapshot_estimates(shadow, m, s) for _, m, s in obs])  # (O, N)
-    k = int(config["num_groups"])
     rms, worst = [], []
     for n in sizes:
-        est = np.array([median_of_means(v[:n], k) for v in vals])
+        est = np.array([median_of_means(v[:n], config.num_groups) for v in vals])
         err = np.abs(est - np.asarray(exact))
         rms.append(float(np.sqrt(np.mean(err**2))))
         worst.append(float(err.max()))
@@ -134,7 +170,7 @@ def _shadow_errors(
 BACKEND_SETTINGS = 32
 
 
-def _qiskit_state(n: int, layers: int, seed: int) -> Any:
+def _qiskit_state(n: int, layers: int, seed: int) -> QuantumCircuit:
     """The qubit (``d = 2``) brickwork state of :func:`_state` as a Qiskit circuit."""
     from qiskit import QuantumCircuit
     from scipy.stats import unitary_group
@@ -147,7 +183,7 @@ def _qiskit_state(n: int, layers: int, seed: int) -> Any:
     return qc
 
 
-def _pauli_circuits(state: Any, bases: np.ndarray) -> list[Any]:
+def _pauli_circuits(state: QuantumCircuit, bases: np.ndarray) -> list[QuantumCircuit]:
     """``state`` followed by a measurement in the Pauli basis ``bases[k, q]`` (0 X, 1 Y, 2 Z)."""
     circuits = []
     for row in bases:
@@ -181,22 +217,26 @@ def _pauli_estimate(name: str, bases: np.ndarray, bits: list[np.ndarray]) -> flo
     return total / count
 
 
-def _on_backend(config: dict[str, Any], seed: int, backend: str, exact: dict[str, Any]) -> Any:
-    """Random-Pauli classical shadow of the qubit state measured on ``backend``."""
+def _backend_unit(
+    item: tuple[str, ShadowsConfig, dict[str, Any]], seed: np.random.SeedSequence
+) -> dict[str, Any]:
+    """Work unit ``backend/<backend>``: random-Pauli shadow of the qubit state on ``backend``."""
     from qtwin.backends import get_backend
     from qtwin.experiments._backend import too_wide
 
-    n = int(config["num_sites"])
+    backend, config, exact = item
+    n = config.num_sites
     reason = too_wide(backend, n)
     if reason is not None:
         return {"status": "skipped", "reason": reason}
-    total = max(int(x) for x in config["snapshots"])
+    total = max(config.snapshots)
     shots = max(1, -(-total // BACKEND_SETTINGS))
-    bases = np.random.default_rng(seed + 7).integers(0, 3, size=(BACKEND_SETTINGS, n))
-    state = _qiskit_state(n, int(config["layers"]), seed)  # the seed of state/2
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 3, size=(BACKEND_SETTINGS, n))
+    state = _qiskit_state(n, config.layers, exact["state_seed"])  # the state of state/2
     t0 = time.perf_counter()
     result = (
-        get_backend(backend, seed=seed)
+        get_backend(backend, seed=_int_seed(seed))
         .sampler.run(_pauli_circuits(state, bases), shots=shots)
         .result()
     )
@@ -219,34 +259,35 @@ def _on_backend(config: dict[str, Any], seed: int, backend: str, exact: dict[str
     }
 
 
-@register("shadows", config=DEFAULT_CONFIG)
+@register("shadows", config=ShadowsConfig)
 def run(
-    config: dict[str, Any],
+    config: ShadowsConfig,
     *,
     backend: str | None,
     seed: int,
     store: ResultStore,
     progress: Progress,
 ) -> dict[str, Any]:
-    """Qudit classical shadows on an MPS: estimation error vs snapshots, qudit vs qubit."""
-    dims = [int(d) for d in config["dims"]]
-    if not dims:
-        raise ValueError("config key 'dims' is empty: name at least one local dimension")
-    if not config["snapshots"]:
-        raise ValueError("config key 'snapshots' is empty: name at least one snapshot count")
-    reps = int(config["repetitions"])
-    tasks = [(d, r) for d in dims for r in range(reps)]
-    exact: dict[int, dict[str, Any]] = {}
+    """Qudit classical shadows on an MPS: estimation error vs snapshots, qudit vs qubit.
+
+    Two stages of units through :meth:`~qtwin.experiments.store.ResultStore.compute_many`
+    (exact values, then shadows), so a cluster run gives the local numbers.
+    """
+    dims = list(config.dims)
+    exact_values = store.compute_many(
+        [f"state/{d}" for d in dims], _exact_unit, [(d, config) for d in dims], desc="states"
+    )
+    exact = dict(zip(dims, exact_values, strict=True))
+    pairs = [(d, rep) for d in dims for rep in range(config.repetitions)]
+    shadow_values = store.compute_many(
+        [f"shadow/{d}/{rep}" for d, rep in pairs],
+        _shadow_unit,
+        [(d, config, exact[d]["state_seed"], exact[d]["values"]) for d, _ in pairs],
+        desc="shadows",
+    )
     runs: dict[int, list[dict[str, Any]]] = {d: [] for d in dims}
-    for d, rep in progress(tasks, total=len(tasks), desc="shadows"):
-        if d not in exact:
-            exact[d] = store.compute(f"state/{d}", lambda d=d: _exact(d, config, seed + d))
-        runs[d].append(
-            store.compute(
-                f"shadow/{d}/{rep}",
-                lambda d=d, rep=rep: _shadow_errors(d, rep, config, seed + d, exact[d]["values"]),
-            )
-        )
+    for (d, _), value in zip(pairs, shadow_values, strict=True):
+        runs[d].append(value)
 
     rows: list[dict[str, Any]] = []
     per_dim: dict[str, Any] = {}
@@ -269,19 +310,14 @@ def run(
             "sample_time_s": float(np.mean([r["sample_time_s"] for r in runs[d]])),
         }
     _plot(store, rows, per_dim, dims)
-    metrics: dict[str, Any] = {
-        "rows": rows,
-        "per_dim": per_dim,
-        "num_sites": int(config["num_sites"]),
-    }
+    metrics: dict[str, Any] = {"rows": rows, "per_dim": per_dim, "num_sites": config.num_sites}
     if backend is not None:
-        metrics.update(_backend_metrics(config, seed, backend, store, exact, dims))
+        metrics.update(_backend_metrics(config, backend, store, exact, dims))
     return metrics
 
 
 def _backend_metrics(
-    config: dict[str, Any],
-    seed: int,
+    config: ShadowsConfig,
     backend: str,
     store: ResultStore,
     exact: dict[int, dict[str, Any]],
@@ -298,8 +334,8 @@ def _backend_metrics(
             "reason": "no qubit dimension (2) in dims: a qubit backend measures qubits only",
         }
         return {"backend_parts": parts}
-    res = store.compute(
-        f"backend/{backend}", lambda: _on_backend(config, seed + 2, backend, exact[2])
+    (res,) = store.compute_many(
+        [f"backend/{backend}"], _backend_unit, [(backend, config, exact[2])], desc="backend"
     )
     if res["status"] == "ok":
         parts["pauli_shadow/2"] = {
@@ -316,20 +352,34 @@ def _backend_metrics(
 def _plot(
     store: ResultStore, rows: list[dict[str, Any]], per_dim: dict[str, Any], dims: list[int]
 ) -> None:
+    from matplotlib.ticker import FuncFormatter
+
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(6.0, 4.2))
+    fig, ax = new_figure(figsize=(6.8, 4.0))
     for idx, d in enumerate(dims):
         color = f"C{idx}"
         pts = [(r["num_snapshots"], r["rms_error"]) for r in rows if r["d"] == d]
         ns, errs = (np.array(v) for v in zip(*pts, strict=True))
-        label = f"d = {d} ({per_dim[str(d)]['ensemble']}), slope {per_dim[str(d)]['slope']:.2f}"
-        ax.loglog(ns, errs, "o-", color=color, label=label)
+        info = per_dim[str(d)]
+        slope = "" if info["slope"] is None else f", fitted slope {info['slope']:.2f}"
+        ax.loglog(
+            ns, errs, "os^D"[idx % 4], color=color, label=f"d = {d} ({info['ensemble']}){slope}"
+        )
         c = errs[0] * np.sqrt(ns[0])
         ax.loglog(ns, c / np.sqrt(ns), ":", color=color, lw=1)
-    ax.plot([], [], "k:", lw=1, label=r"$c/\sqrt{N}$ guide")
-    ax.set_xlabel("snapshots N")
-    ax.set_ylabel("RMS error over observables")
-    ax.set_title("Classical shadows: qudit vs qubit")
-    ax.legend(fontsize="small")
-    store.save_figure(fig, "error_vs_snapshots.png")
+    ax.plot([], [], "k:", lw=1, label=r"$c/\sqrt{N}$ guide (slope $-1/2$)")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(plain)
+        axis.set_minor_formatter(plain if axis is ax.yaxis else FuncFormatter(lambda v, _: ""))
+    ax.set_xlabel("number of snapshots N")
+    ax.set_ylabel("RMS estimation error\nover observables")
+    fig.legend(loc="outside right center", fontsize="small", frameon=False)
+    store.save_figure(
+        fig,
+        "error_vs_snapshots.png",
+        caption="Root-mean-square error of the classical-shadow estimates of the clock and "
+        "shift observables against the number of snapshots, averaged over repetitions; "
+        "dotted guides fall as 1/sqrt(N).",
+    )
