@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
+from qtwin.experiments.figures import OKABE_ITO, new_figure, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -349,6 +350,9 @@ _LABELS = {
     "cavity": "cavity: SNAP + displacement",
 }
 
+#: the style's colours without its yellow (too pale for open markers on white)
+_COLOURS = tuple(c for c in OKABE_ITO if c != "#F0E442")
+
 #: "nice" tick values for logarithmic axes that span less than a few decades
 _NICE = [m * 10.0**e for e in range(-6, 7) for m in (1, 1.5, 2, 3, 5)]
 
@@ -369,13 +373,13 @@ def _plain_log_ticks(ax: Axes, lo: float, hi: float, extra: tuple[float, ...] = 
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
+@use_style()
 def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     """Ratio to Haar per construction and ``d``: markers only, offset per construction.
 
     Panels for ``t >= 2`` only when there are any: at ``t = 1`` every ensemble compared here
     is a design (ratio 1), which the figure says in its subtitle instead of a flat panel.
     """
-    from qtwin.experiments.figures import new_figure
 
     ok = [r for r in rows if r["status"] == "ok"]
     all_ts = sorted({r["t"] for r in ok}) or [1]
@@ -401,7 +405,7 @@ def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
                 ms=6,
                 mfc="none",
                 mew=1.4,
-                color=f"C{g_idx}",
+                color=_COLOURS[g_idx % len(_COLOURS)],
                 label=_LABELS.get(g, g),
                 zorder=3,
             )
@@ -434,10 +438,10 @@ def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     )
 
 
+@use_style()
 def _plot_native(store: ResultStore, native: dict[str, Any]) -> None:
     """Frame potential against depth per moment ``t``: one colour and marker per family, error
     bars (standard errors of the U-statistic), the Haar value and the ``eps`` band marked."""
-    from qtwin.experiments.figures import new_figure
 
     if not native:
         fig, ax = new_figure(figsize=(4.0, 2.0))

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
+from qtwin.experiments.figures import OKABE_ITO, new_figure, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -379,8 +380,8 @@ _NOISE_LABELS = {
 }
 
 _PROTOCOL_STYLE = {
-    "standard": ("o", "tab:red", "standard RB (one exponential)"),
-    "character": ("s", "tab:blue", "character RB"),
+    "standard": ("o", OKABE_ITO[3], "standard RB (one exponential)"),
+    "character": ("s", OKABE_ITO[0], "character RB"),
 }
 
 
@@ -394,12 +395,11 @@ def _panel_title(d: int) -> str:
     return f"d = {d}" + ("" if _is_prime(d) else " (not prime: one exponential is biased)")
 
 
+@use_style()
 def _plot_survival(store: ResultStore, ok: list[dict[str, Any]], confidence: float = 0.95) -> None:
     """Standard RB per ``d``: mean survival with error bars, the fitted ``A f^m + B`` (``f``
     and its interval in the legend) and, below, the residuals data - fit."""
     from matplotlib.ticker import FuncFormatter
-
-    from qtwin.experiments.figures import new_figure
 
     std = [r for r in ok if r["protocol"] == "standard"]
     dims = _dims(std) or [0]
@@ -465,11 +465,10 @@ def _plot_survival(store: ResultStore, ok: list[dict[str, Any]], confidence: flo
     )
 
 
+@use_style()
 def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
     """Character RB per ``d``: each irrep's normalised signal against the exact decay."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
-
-    from qtwin.experiments.figures import new_figure
 
     chars = [r for r in ok if r["protocol"] == "character"]
     dims = _dims(chars) or [0]
@@ -511,10 +510,10 @@ def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
     )
 
 
+@use_style()
 def _plot_fidelity(store: ResultStore, ok: list[dict[str, Any]], confidence: float = 0.95) -> None:
     """Estimated infidelity ``1 - F`` per ``d`` and protocol (one panel per noise model), with
     its interval, against the exact value of the channel."""
-    from qtwin.experiments.figures import new_figure
 
     noises = [n for n in NOISE_MODELS if any(r["noise"] == n for r in ok)] or ["none"]
     dims = _dims(ok) or [0]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
+from qtwin.experiments.figures import new_figure, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -349,12 +350,11 @@ def _backend_metrics(
     return {"backend_shadow": res, "backend_parts": parts}
 
 
+@use_style()
 def _plot(
     store: ResultStore, rows: list[dict[str, Any]], per_dim: dict[str, Any], dims: list[int]
 ) -> None:
     from matplotlib.ticker import FuncFormatter
-
-    from qtwin.experiments.figures import new_figure
 
     fig, ax = new_figure(figsize=(6.8, 4.0))
     for idx, d in enumerate(dims):
