@@ -14,6 +14,12 @@ identical numbers on 0 (in-process), 1 or 64 workers, in any completion order; w
 ``unit_keys`` = stable names (an experiment's unit ids) it also survives reordering and
 resuming. Different job names give independent streams from one root seed.
 
+On a *threads* cluster (in-process workers, or workers with several threads) units that
+share a process run one at a time: process-wide state such as torch's thread count, which
+torch jobs (``compile_mps``) set and restore around their work, would otherwise race between
+them and make results depend on timing. Worker processes (``"dask:N"``, ``dask worker``)
+keep their full parallelism; use them for speed.
+
 :func:`share` places one object on the cluster once (a handle that tasks receive as the
 object); :func:`persist_units` builds objects *on* the workers (e.g. one sampling tree per
 shard, loaded where it lives) and keeps them there as handles.
@@ -29,9 +35,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -107,7 +116,42 @@ def unit_seed(
     )
 
 
+_PROCESS_LOCK = threading.RLock()
+
+
+def _shares_process() -> bool:
+    """Whether this unit runs on a Dask worker that shares its process with other units
+    (a worker with several threads, or several in-process workers: a threads cluster)."""
+    try:
+        from distributed import Worker, get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):  # not on a worker
+        return False
+    return worker.state.nthreads > 1 or len(Worker._instances) > 1
+
+
+@contextlib.contextmanager
+def _process_state_kept() -> Iterator[None]:
+    """Restore torch's process-wide thread count after the unit, if torch is loaded."""
+    torch = sys.modules.get("torch")
+    threads = torch.get_num_threads() if torch is not None else None
+    try:
+        yield
+    finally:
+        if torch is not None and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+
+
 def _call(fn: Callable[[Any, np.random.SeedSequence], R], item: Any, seed: Any) -> R:
+    # Process-wide state (torch's thread count, which compile_mps and other torch jobs set
+    # and restore around their work) races between units that run as threads of one
+    # process: a unit can restore the count while another still relies on it, and the
+    # numbers then depend on timing. Units that share a process run one at a time (worker
+    # processes, the "dask:N" default and every real deployment, keep full parallelism).
+    if _shares_process():
+        with _PROCESS_LOCK, _process_state_kept():
+            return fn(item, seed)
     return fn(item, seed)
 
 
