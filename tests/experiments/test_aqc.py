@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qtwin.experiments import get_experiment, list_experiments, run_experiment
 
@@ -18,7 +19,9 @@ SMALL = {
 def test_registered_with_small_default():
     assert "aqc" in list_experiments()
     cfg = get_experiment("aqc").config()
-    assert cfg["num_qubits"] <= 20 and cfg["maxiter"] <= 100
+    assert cfg.num_qubits <= 20 and cfg.maxiter <= 100
+    with pytest.raises(ValueError, match="time"):
+        get_experiment("aqc").make_config({"time": "0"})
 
 
 def test_aqc_experiment_small(tmp_path):
@@ -39,4 +42,32 @@ def test_aqc_experiment_small(tmp_path):
     run = m["running"]
     err = np.max(np.abs(np.asarray(run["aer"]) - np.asarray(run["exact"])))
     assert err <= 2 * np.sqrt(1 - row["aqc_fidelity"]) + 1e-9
-    assert (tmp_path / "fidelity_vs_depth.png").exists() or any(tmp_path.rglob("*.png"))
+    pngs = {p.name for p in tmp_path.rglob("*.png")}
+    assert {
+        "fidelity_vs_depth.png",
+        "fidelity_vs_iteration.png",
+        "entanglement_profile.png",
+    } <= pngs
+    # entanglement profiles: Schmidt values of dense Qiskit statevectors (numpy SVD)
+    (aqc_row,) = m["aqc"]
+    assert len(aqc_row["history"]) == aqc_row["iterations"] + 1
+
+    def dense_profile(v):
+        out = []
+        for cut in range(1, 6):  # little-endian: qubits [0, cut) are the low bits
+            s = np.linalg.svd(v.reshape(2 ** (6 - cut), 2**cut), compute_uv=False) ** 2
+            s = s[s > 1e-30]
+            out.append(float(-(s * np.log(s)).sum()))
+        return np.asarray(out)
+
+    assert np.allclose(m["target"]["entropy_profile"], dense_profile(psi.to_dense().numpy()))
+    from qiskit.quantum_info import Statevector
+
+    from qtwin.aqc import compile_mps
+
+    again = compile_mps(
+        psi, trotter_circuit(H, 0.5, 1, initial_state="neel"), maxiter=5, progress=False
+    )
+    assert again.fidelity == pytest.approx(aqc_row["fidelity"], abs=1e-12)
+    compiled = Statevector(again.circuit).data
+    assert np.allclose(aqc_row["entropy_profile"], dense_profile(compiled), atol=1e-9)

@@ -21,64 +21,82 @@ The default ``num_qubits = 20`` runs in about 7 s on one idle core (TEBD target 
 AQC optimizations ~1.3 s, Trotter scan, staircase, Aer run); ``--set num_qubits=50`` or
 ``100`` take well under a minute for AQC itself (the staircase and Aer parts grow with
 ``n``). Work units: ``target``, ``aqc/<steps>``, ``trotter``, ``staircase``, ``running``.
-Figure: ``fidelity_vs_depth.png``.
+Figures: ``fidelity_vs_depth.png`` (1 - fidelity against CNOT depth for the three methods),
+``fidelity_vs_iteration.png`` (the L-BFGS histories) and ``entanglement_profile.png`` (the
+entanglement entropy at every cut of the target and of each compiled state).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from qtwin.experiments.config import config_to_dict, option
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
-__all__ = ["DEFAULT_CONFIG", "run"]
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "num_qubits": 20,
-    "J": 0.5,
-    "delta": 2.0,
-    "time": 0.5,
-    "dt": 0.1,
-    "max_bond": 64,
-    "ansatz_steps": [1, 2],
-    "maxiter": 40,
-    "max_trotter_steps": 6,
-    "staircase_layers": 2,
-    "device": None,
-    "shots_precision": 0.0,
-}
+__all__ = ["AQCConfig", "DEFAULT_CONFIG", "run"]
 
 
-def _hamiltonian(config: dict[str, Any]) -> Any:
+@dataclass(frozen=True)
+class AQCConfig:
+    """AQC-Tensor vs Trotter vs staircase on an XXZ quench of the Néel state."""
+
+    num_qubits: int = option(20, "number of qubits (sites of the XXZ chain)", low=4)
+    J: float = option(0.5, "XXZ coupling J in H = J sum (XX + YY + delta ZZ)")
+    delta: float = option(2.0, "XXZ anisotropy delta")
+    time: float = option(0.5, "evolution time t of the target exp(-iHt)|Neel>", low=0.0)
+    dt: float = option(0.1, "TEBD step of the target (second-order Trotter)", low=1e-6)
+    max_bond: int | None = option(64, "bond-dimension cap of the target MPS (none: no cap)", low=1)
+    ansatz_steps: tuple[int, ...] = option(
+        (1, 2), "Trotter steps of the circuits the AQC ansatze are generated from", low=1
+    )
+    maxiter: int = option(40, "L-BFGS iterations per AQC compilation", low=1)
+    max_trotter_steps: int = option(6, "Trotter circuits compared: 1 .. this many steps", low=1)
+    staircase_layers: int = option(2, "staircase (Ran 2020) layers compared: 1 .. this many", low=1)
+    device: str | None = option(
+        None, "a fake:<name> IBM device to also measure the deepest AQC circuit on (none: Aer only)"
+    )
+    shots_precision: float = option(
+        0.0, "estimator precision on device/backend runs (0: the backend's default)", low=0.0
+    )
+
+    def __post_init__(self) -> None:
+        if not self.ansatz_steps:
+            raise ValueError("config key 'ansatz_steps' is empty: give at least one step count")
+        if self.time <= 0:
+            raise ValueError(f"config key 'time' must be > 0, got {self.time!r}")
+
+
+DEFAULT_CONFIG: dict[str, Any] = config_to_dict(AQCConfig())
+
+
+def _hamiltonian(config: AQCConfig) -> Any:
     from qtwin.circuits import xxz_chain
 
-    return xxz_chain(int(config["num_qubits"]), J=float(config["J"]), delta=float(config["delta"]))
+    return xxz_chain(config.num_qubits, J=config.J, delta=config.delta)
 
 
-def _target(config: dict[str, Any]) -> Any:
+def _target(config: AQCConfig) -> Any:
     from qtwin.aqc import tebd_target
 
-    return tebd_target(
-        _hamiltonian(config),
-        float(config["time"]),
-        dt=float(config["dt"]),
-        max_bond=config["max_bond"],
-    )
+    return tebd_target(_hamiltonian(config), config.time, dt=config.dt, max_bond=config.max_bond)
 
 
 def _depth(qc: Any) -> int:
     return int(qc.depth(lambda ins: ins.operation.num_qubits == 2))
 
 
-def _aqc(psi: Any, steps: int, config: dict[str, Any]) -> dict[str, Any]:
+def _aqc(psi: Any, steps: int, config: AQCConfig) -> dict[str, Any]:
     from qtwin.aqc import compile_mps
     from qtwin.circuits import trotter_circuit
+    from qtwin.tensornet import MPS
 
-    qc = trotter_circuit(_hamiltonian(config), float(config["time"]), steps, initial_state="neel")
-    res = compile_mps(psi, qc, maxiter=int(config["maxiter"]), progress=False)
+    qc = trotter_circuit(_hamiltonian(config), config.time, steps, initial_state="neel")
+    res = compile_mps(psi, qc, maxiter=config.maxiter, progress=False)
     return {
         "steps": steps,
         "fidelity": res.fidelity,
@@ -89,40 +107,39 @@ def _aqc(psi: Any, steps: int, config: dict[str, Any]) -> dict[str, Any]:
         "history": res.history,
         "parameters": res.parameters.tolist(),
         "truncation_error": res.truncation_error,
+        "entropy_profile": MPS.from_circuit(res.circuit).entropy_profile().tolist(),
     }
 
 
-def _trotter(psi: Any, config: dict[str, Any]) -> list[dict[str, Any]]:
+def _trotter(psi: Any, config: AQCConfig) -> list[dict[str, Any]]:
     from qtwin.aqc import FidelityObjective, ansatz_from_circuit
     from qtwin.circuits import trotter_circuit
 
     rows = []
-    for s in range(1, int(config["max_trotter_steps"]) + 1):
-        qc = trotter_circuit(_hamiltonian(config), float(config["time"]), s, initial_state="neel")
+    for s in range(1, config.max_trotter_steps + 1):
+        qc = trotter_circuit(_hamiltonian(config), config.time, s, initial_state="neel")
         ansatz, theta = ansatz_from_circuit(qc)  # the Trotter circuit in KAK form, exactly
         f = FidelityObjective(psi, ansatz).fidelity(theta)
         rows.append({"steps": s, "fidelity": f, "two_qubit_depth": ansatz.two_qubit_depth})
     return rows
 
 
-def _staircase(psi: Any, config: dict[str, Any]) -> list[dict[str, Any]]:
+def _staircase(psi: Any, config: AQCConfig) -> list[dict[str, Any]]:
     from qtwin.aqc import staircase_compile
 
-    res = staircase_compile(psi, int(config["staircase_layers"]))
+    res = staircase_compile(psi, config.staircase_layers)
     return [
         {"layers": k + 1, "fidelity": f, "two_qubit_depth": d}
         for k, (f, d) in enumerate(zip(res.fidelities, res.two_qubit_depths, strict=True))
     ]
 
 
-def _running(psi: Any, aqc_row: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+def _running(psi: Any, aqc_row: dict[str, Any], config: AQCConfig) -> dict[str, Any]:
     from qtwin.aqc import ansatz_from_circuit
     from qtwin.aqc.execute import exact_zz, zz_correlators
     from qtwin.circuits import trotter_circuit
 
-    qc = trotter_circuit(
-        _hamiltonian(config), float(config["time"]), int(aqc_row["steps"]), initial_state="neel"
-    )
+    qc = trotter_circuit(_hamiltonian(config), config.time, aqc_row["steps"], initial_state="neel")
     ansatz, _ = ansatz_from_circuit(qc)
     circuit = ansatz.circuit(np.asarray(aqc_row["parameters"]))
     exact = exact_zz(psi)
@@ -132,18 +149,18 @@ def _running(psi: Any, aqc_row: dict[str, Any], config: dict[str, Any]) -> dict[
     out["aer"] = aer.tolist()
     out["aer_max_error"] = float(np.max(np.abs(aer - exact)))
     out["aer_time"] = time.perf_counter() - t0
-    if config.get("device"):
-        prec = float(config["shots_precision"]) or None
-        dev = zz_correlators(circuit, str(config["device"]), precision=prec, seed=1)
-        out["device"] = str(config["device"])
+    if config.device:
+        prec = config.shots_precision or None
+        dev = zz_correlators(circuit, config.device, precision=prec, seed=1)
+        out["device"] = config.device
         out["device_values"] = dev.tolist()
         out["device_max_error"] = float(np.max(np.abs(dev - exact)))
     return out
 
 
-@register("aqc", config=DEFAULT_CONFIG)
+@register("aqc", config=AQCConfig)
 def run(
-    config: dict[str, Any],
+    config: AQCConfig,
     *,
     backend: str | None,
     seed: int,
@@ -151,9 +168,7 @@ def run(
     progress: Progress,
 ) -> dict[str, Any]:
     """AQC-Tensor vs Trotter vs staircase on an XXZ quench: fidelity vs two-qubit depth."""
-    n = int(config["num_qubits"])
-    if n < 4:
-        raise ValueError(f"num_qubits must be >= 4, got {n}")
+    n = config.num_qubits
     t0 = time.perf_counter()
     psi = _target(config)
     target_info = store.compute(
@@ -162,10 +177,11 @@ def run(
             "num_qubits": n,
             "max_bond": max(psi.bond_dims),
             "truncation_error": 1 - psi.fidelity_estimate,
+            "entropy_profile": psi.entropy_profile().tolist(),
             "time_s": time.perf_counter() - t0,
         },
     )
-    steps_list = [int(s) for s in config["ansatz_steps"]]
+    steps_list = list(config.ansatz_steps)
     aqc_rows = [
         store.compute(f"aqc/{s}", lambda s=s: _aqc(psi, s, config))
         for s in progress(steps_list, total=len(steps_list), desc="aqc")
@@ -203,6 +219,8 @@ def run(
             }
         )
     _plot(store, aqc_rows, trotter_rows, stair_rows)
+    _plot_history(store, aqc_rows)
+    _plot_profiles(store, target_info, aqc_rows)
     return {
         "target": target_info,
         "table": table,
@@ -215,7 +233,7 @@ def run(
 
 
 def _on_backend(
-    psi: Any, aqc_row: dict[str, Any], config: dict[str, Any], backend: str, seed: int
+    psi: Any, aqc_row: dict[str, Any], config: AQCConfig, backend: str, seed: int
 ) -> dict[str, Any]:
     """The deepest compiled circuit on ``backend``: its ZZ correlators and their error."""
     from qtwin.aqc import ansatz_from_circuit
@@ -223,17 +241,15 @@ def _on_backend(
     from qtwin.circuits import trotter_circuit
     from qtwin.experiments._backend import too_wide
 
-    n = int(config["num_qubits"])
+    n = config.num_qubits
     reason = too_wide(backend, n)
     if reason is not None:
         return {"status": "skipped", "reason": reason}
-    qc = trotter_circuit(
-        _hamiltonian(config), float(config["time"]), int(aqc_row["steps"]), initial_state="neel"
-    )
+    qc = trotter_circuit(_hamiltonian(config), config.time, aqc_row["steps"], initial_state="neel")
     ansatz, _ = ansatz_from_circuit(qc)
     circuit = ansatz.circuit(np.asarray(aqc_row["parameters"]))
     exact = exact_zz(psi)
-    prec = float(config["shots_precision"]) or None
+    prec = config.shots_precision or None
     t0 = time.perf_counter()
     values = zz_correlators(circuit, backend, precision=prec, seed=seed)
     return {
@@ -269,20 +285,66 @@ def _backend_metrics(on_backend: dict[str, Any], backend: str) -> dict[str, Any]
 
 
 def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
-    from qtwin.experiments.figures import new_figure
+    from qtwin.experiments.figures import new_figure, use_style
 
-    fig, ax = new_figure(figsize=(5.2, 3.6))
-    for rows, label, style in (
-        (trotter, "Trotter", "s-"),
-        (stair, "staircase (Ran 2020)", "^-"),
-        (aqc, "AQC-Tensor", "o-"),
-    ):
-        d = [r["two_qubit_depth"] for r in rows]
-        f = [max(1 - r["fidelity"], 1e-16) for r in rows]
-        ax.plot(d, f, style, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("two-qubit (CNOT) depth")
-    ax.set_xlim(left=0)
-    ax.set_ylabel("1 - fidelity with target")
-    ax.legend()
-    store.save_figure(fig, "fidelity_vs_depth.png")
+    with use_style():
+        fig, ax = new_figure(figsize=(6.4, 3.8))
+        for rows, label, style in (
+            (trotter, "Trotter (1st order, 1, 2, ... steps)", "s-"),
+            (stair, "staircase (Ran 2020, 1, 2, ... layers)", "^-"),
+            (aqc, "AQC-Tensor (ansatz from 1, 2, ... Trotter steps)", "o-"),
+        ):
+            d = [r["two_qubit_depth"] for r in rows]
+            f = [max(1 - r["fidelity"], 1e-16) for r in rows]
+            ax.plot(d, f, style, label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("two-qubit (CNOT) depth")
+        ax.set_xlim(left=0)
+        ax.set_ylabel("1 - fidelity with the target")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        store.save_figure(fig, "fidelity_vs_depth.png")
+
+
+def _plot_history(store: ResultStore, aqc: list) -> None:
+    from qtwin.experiments.figures import new_figure, use_style
+
+    with use_style():
+        fig, ax = new_figure(figsize=(6.4, 3.8))
+        for r in aqc:
+            h = np.asarray(r["history"])
+            ax.plot(
+                np.arange(h.size),
+                np.maximum(1 - h, 1e-16),
+                "o-",
+                ms=3,
+                label=f"ansatz from {r['steps']} Trotter step(s), "
+                f"CNOT depth {r['two_qubit_depth']}",
+            )
+        ax.set_yscale("log")
+        ax.set_xlabel("L-BFGS iteration (0: the Trotter circuit itself)")
+        ax.set_ylabel("1 - fidelity with the target")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        store.save_figure(fig, "fidelity_vs_iteration.png")
+
+
+def _plot_profiles(store: ResultStore, target: dict, aqc: list) -> None:
+    from qtwin.experiments.figures import new_figure, use_style
+
+    with use_style():
+        fig, ax = new_figure(figsize=(6.4, 3.8))
+        prof = np.asarray(target["entropy_profile"])
+        cuts = np.arange(1, prof.size + 1)
+        ax.plot(cuts, prof, "k-", lw=2, label="target (TEBD)")
+        for r in aqc:
+            ax.plot(
+                cuts,
+                r["entropy_profile"],
+                "o--",
+                ms=3,
+                label=f"AQC, CNOT depth {r['two_qubit_depth']} (F = {r['fidelity']:.4f})",
+            )
+        ax.set_xlabel("cut (number of qubits on the left)")
+        ax.set_ylabel("entanglement entropy (nats)")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        store.save_figure(fig, "entanglement_profile.png")
