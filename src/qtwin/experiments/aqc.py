@@ -288,7 +288,7 @@ def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
     from qtwin.experiments.figures import new_figure, use_style
 
     with use_style():
-        fig, ax = new_figure(figsize=(6.4, 3.8))
+        fig, ax = new_figure(figsize=(6.0, 4.8))
         for rows, label, style in (
             (trotter, "Trotter (1st order, 1, 2, ... steps)", "s-"),
             (stair, "staircase (Ran 2020, 1, 2, ... layers)", "^-"),
@@ -301,7 +301,7 @@ def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
         ax.set_xlabel("two-qubit (CNOT) depth")
         ax.set_xlim(left=0)
         ax.set_ylabel("1 - fidelity with the target")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
         store.save_figure(fig, "fidelity_vs_depth.png")
 
 
@@ -309,7 +309,7 @@ def _plot_history(store: ResultStore, aqc: list) -> None:
     from qtwin.experiments.figures import new_figure, use_style
 
     with use_style():
-        fig, ax = new_figure(figsize=(6.4, 3.8))
+        fig, ax = new_figure(figsize=(6.0, 4.8))
         for r in aqc:
             h = np.asarray(r["history"])
             ax.plot(
@@ -323,7 +323,7 @@ def _plot_history(store: ResultStore, aqc: list) -> None:
         ax.set_yscale("log")
         ax.set_xlabel("L-BFGS iteration (0: the Trotter circuit itself)")
         ax.set_ylabel("1 - fidelity with the target")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
         store.save_figure(fig, "fidelity_vs_iteration.png")
 
 
@@ -331,7 +331,7 @@ def _plot_profiles(store: ResultStore, target: dict, aqc: list) -> None:
     from qtwin.experiments.figures import new_figure, use_style
 
     with use_style():
-        fig, ax = new_figure(figsize=(6.4, 3.8))
+        fig, ax = new_figure(figsize=(6.0, 4.8))
         prof = np.asarray(target["entropy_profile"])
         cuts = np.arange(1, prof.size + 1)
         ax.plot(cuts, prof, "k-", lw=2, label="target (TEBD)")
@@ -346,5 +346,5 @@ def _plot_profiles(store: ResultStore, target: dict, aqc: list) -> None:
         ax.set_xlabel("cut (number of qubits on the left)")
         ax.set_ylabel("entanglement entropy (nats)")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
         store.save_figure(fig, "entanglement_profile.png")
