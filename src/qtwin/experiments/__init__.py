@@ -10,6 +10,9 @@ metrics in ``results.json``; figures are PNG files beside it, and
 ``report.html``. Work is split into named units that are stored as they finish, so an
 interrupted run resumes where it stopped.
 
+:func:`load_results` reads a finished run back as pandas DataFrames (metrics and units in
+tidy form, record lists as tables).
+
 The command line does the same: ``qtwin list``, ``qtwin run NAME --set key=value``,
 ``qtwin report DIR`` and ``qtwin tour``.
 
@@ -39,7 +42,8 @@ from qtwin.experiments.registry import (
     list_experiments,
     register,
 )
-from qtwin.experiments.report import write_report
+from qtwin.experiments.report import write_index, write_report
+from qtwin.experiments.results import RunResults, load_results
 from qtwin.experiments.runner import (
     ConfigMismatchError,
     DamagedRunFileError,
@@ -78,5 +82,8 @@ __all__ = [
     "register",
     "run_experiment",
     "run_lock",
+    "write_index",
     "write_report",
+    "load_results",
+    "RunResults",
 ]
