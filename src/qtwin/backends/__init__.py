@@ -17,7 +17,7 @@ Example:
 
 from qtwin.backends.aer import STATEVECTOR_MAX_QUBITS, AerAutoEstimator, AerAutoSampler
 from qtwin.backends.backend import QtwinBackend
-from qtwin.backends.errors import BackendUnavailableError
+from qtwin.exceptions import BackendUnavailableError
 from qtwin.backends.fake import fake_device_names
 from qtwin.backends.isa import IsaEstimator, IsaSampler
 from qtwin.backends.pennylane import PennyLaneEstimator, PennyLaneSampler

@@ -38,7 +38,7 @@ from qtwin._validation import check_choice
 from qtwin.backends._options import check_seed
 from qtwin.backends._primitive import LocalEstimator, LocalSampler
 from qtwin.backends._pubs import as_pauli_observables
-from qtwin.backends.errors import BackendUnavailableError
+from qtwin.exceptions import BackendUnavailableError
 
 __all__ = [
     "STATEVECTOR_MAX_QUBITS",
