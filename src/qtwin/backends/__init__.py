@@ -17,7 +17,6 @@ Example:
 
 from qtwin.backends.aer import STATEVECTOR_MAX_QUBITS, AerAutoEstimator, AerAutoSampler
 from qtwin.backends.backend import QtwinBackend
-from qtwin.exceptions import BackendUnavailableError
 from qtwin.backends.fake import fake_device_names
 from qtwin.backends.isa import IsaEstimator, IsaSampler
 from qtwin.backends.pennylane import PennyLaneEstimator, PennyLaneSampler
@@ -27,6 +26,7 @@ from qtwin.backends.registry import BACKEND_PATTERNS, available_backends, get_ba
 from qtwin.backends.tensornet_estimator import TensornetEstimator
 from qtwin.backends.tensornet_options import MPSOptions
 from qtwin.backends.tensornet_sampler import TensornetSampler
+from qtwin.exceptions import BackendUnavailableError
 
 __all__ = [
     "get_backend",

@@ -39,8 +39,8 @@ from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
 from qtwin._validation import check_choice, check_positive_int
 from qtwin.backends._extras import require_module
 from qtwin.backends.backend import QtwinBackend
-from qtwin.exceptions import BackendUnavailableError
 from qtwin.backends.isa import make_isa_backend
+from qtwin.exceptions import BackendUnavailableError
 
 __all__ = ["make_ibm_backend", "redact", "ibm_job_records", "close_ibm_backend", "IBM_MODES"]
 
