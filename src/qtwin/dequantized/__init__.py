@@ -52,6 +52,7 @@ from qtwin.dequantized.sketch import (
     sketch_sample_counts,
 )
 from qtwin.dequantized.transform import SVTCost, SVTOperator, SVTResult, svt
+from qtwin.dequantized.types import MatrixLike, QueryAccess, SQAccess, VectorLike
 from qtwin.dequantized.vector import SQVector
 
 __all__ = [
@@ -59,13 +60,16 @@ __all__ = [
     "ComparisonResult",
     "LinearCombination",
     "LowRankApproximation",
+    "MatrixLike",
     "MeanSamples",
     "OuterProduct",
     "OversampledVector",
     "QSVTCircuit",
+    "QueryAccess",
     "QSVTResult",
     "Recommendation",
     "RejectionStats",
+    "SQAccess",
     "SQMatrix",
     "SQVector",
     "SVTCost",
@@ -73,6 +77,7 @@ __all__ = [
     "SVTProblem",
     "SVTResult",
     "ShardedSQMatrix",
+    "VectorLike",
     "Sketch",
     "amp_sample_count",
     "approx_matrix_product",

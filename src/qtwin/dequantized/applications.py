@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -37,6 +38,7 @@ from qtwin.dequantized.matrix import SQMatrix, as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination
 from qtwin.dequantized.sketch import LowRankApproximation, low_rank_approximation
 from qtwin.dequantized.transform import SVTCost, SVTResult, svt
+from qtwin.dequantized.types import MatrixLike, VectorLike
 from qtwin.dequantized.vector import SQVector
 
 __all__ = [
@@ -51,7 +53,7 @@ __all__ = [
 
 
 def pca(
-    A: Any,
+    A: MatrixLike,
     k: int,
     eps: float = 0.1,
     delta: float = 0.1,
@@ -92,8 +94,8 @@ def pca(
 
 
 def linear_regression(
-    A: Any,
-    b: Any,
+    A: MatrixLike,
+    b: ArrayLike,
     eps: float = 0.1,
     delta: float = 0.1,
     *,
@@ -179,8 +181,8 @@ def _centroid_distance(A: SQMatrix, x: SQVector, counts: Any, rng: np.random.Gen
 
 
 def nearest_centroid(
-    classes: Sequence[Any],
-    x: Any,
+    classes: Sequence[MatrixLike],
+    x: VectorLike,
     eps: float = 0.05,
     delta: float = 0.05,
     *,
@@ -231,8 +233,8 @@ def nearest_centroid(
 
 
 def ls_svm(
-    X: Any,
-    y: Any,
+    X: MatrixLike,
+    y: ArrayLike,
     gamma: float = 10.0,
     eps: float = 0.1,
     delta: float = 0.1,
@@ -294,8 +296,8 @@ def ls_svm(
 
 
 def hamiltonian_simulation(
-    H: Any,
-    b: Any,
+    H: MatrixLike,
+    b: ArrayLike,
     t: float,
     eps: float = 0.1,
     delta: float = 0.1,
@@ -388,8 +390,8 @@ def hamiltonian_simulation(
 
 
 def discriminant_analysis(
-    X: Any,
-    labels: Any,
+    X: MatrixLike,
+    labels: ArrayLike,
     eps: float = 0.1,
     delta: float = 0.1,
     *,

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import as_generator, check_positive_int
+from qtwin.dequantized.types import QueryAccess, SQAccess
 
 __all__ = ["MeanSamples", "median_of_means_counts", "inner_product", "check_eps_delta"]
 
@@ -86,8 +88,8 @@ def median_of_means(z: np.ndarray, counts: MeanSamples) -> Any:
 
 
 def inner_product(
-    x: Any,
-    y: Any,
+    x: SQAccess,
+    y: QueryAccess | ArrayLike,
     eps: float = 0.1,
     delta: float = 0.05,
     *,

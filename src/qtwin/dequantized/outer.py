@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qtwin._validation import as_generator, check_positive_int
+from qtwin.dequantized.types import VectorLike
 from qtwin.dequantized.vector import SQVector
 
 __all__ = ["OuterProduct"]
@@ -34,7 +35,7 @@ class OuterProduct:
         [0, 2]
     """
 
-    def __init__(self, u: Any, v: Any) -> None:
+    def __init__(self, u: VectorLike, v: VectorLike) -> None:
         self.u = u if isinstance(u, SQVector) else SQVector(u)
         self.v = v if isinstance(v, SQVector) else SQVector(v)
 

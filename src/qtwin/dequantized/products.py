@@ -28,6 +28,7 @@ import numpy as np
 from qtwin._validation import as_generator, check_positive_int
 from qtwin.dequantized.estimation import check_eps_delta
 from qtwin.dequantized.matrix import SQMatrix, as_sqmatrix
+from qtwin.dequantized.types import MatrixLike
 
 __all__ = ["AMPResult", "amp_sample_count", "approx_matrix_product"]
 
@@ -73,8 +74,8 @@ def _rows_of(Y: Any, idx: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def approx_matrix_product(
-    X: Any,
-    Y: Any,
+    X: MatrixLike,
+    Y: MatrixLike,
     eps: float = 0.1,
     delta: float = 0.1,
     *,

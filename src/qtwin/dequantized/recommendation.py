@@ -20,7 +20,6 @@ sample.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -35,6 +34,7 @@ from qtwin.dequantized.estimation import (
 from qtwin.dequantized.matrix import as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination
 from qtwin.dequantized.sketch import LowRankApproximation, low_rank_approximation
+from qtwin.dequantized.types import MatrixLike
 
 __all__ = ["Recommendation", "recommend", "user_weights"]
 
@@ -86,7 +86,7 @@ def user_weights(
 
 @single_threaded_blas
 def recommend(
-    A: Any,
+    A: MatrixLike,
     user: int,
     rank: int = 5,
     *,

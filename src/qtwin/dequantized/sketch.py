@@ -34,6 +34,7 @@ from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.estimation import check_eps_delta
 from qtwin.dequantized.matrix import SQMatrix, as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination
+from qtwin.dequantized.types import MatrixLike
 
 __all__ = [
     "Sketch",
@@ -102,7 +103,7 @@ class Sketch:
 
 @single_threaded_blas
 def fkv_sketch(
-    A: Any,
+    A: MatrixLike,
     eps: float = 0.2,
     delta: float = 0.1,
     *,
@@ -191,7 +192,7 @@ class LowRankApproximation:
 
 @single_threaded_blas
 def low_rank_approximation(
-    A: Any,
+    A: MatrixLike,
     k: int,
     eps: float = 0.1,
     delta: float = 0.1,

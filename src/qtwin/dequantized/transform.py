@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from qtwin._validation import (
     as_generator,
@@ -62,6 +63,7 @@ from qtwin.dequantized.estimation import MeanSamples, check_eps_delta, median_of
 from qtwin.dequantized.matrix import as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination
 from qtwin.dequantized.sketch import Sketch, fkv_sketch
+from qtwin.dequantized.types import MatrixLike
 from qtwin.dequantized.vector import SQVector
 
 __all__ = ["SVTCost", "SVTOperator", "SVTResult", "svt", "check_parity"]
@@ -279,12 +281,12 @@ def _cap(name: str, value: int, cap: int) -> int:
 
 @single_threaded_blas
 def svt(
-    A: Any,
-    f: Callable[[Any], Any],
+    A: MatrixLike,
+    f: Callable[[np.ndarray], ArrayLike],
     eps: float = 0.1,
     delta: float = 0.1,
     *,
-    b: Any = None,
+    b: ArrayLike | None = None,
     parity: str = "even",
     r: int | None = None,
     c: int | None = None,
