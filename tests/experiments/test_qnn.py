@@ -13,6 +13,8 @@ SMALL = {
     "fake_device": "",
     "hardness_ns": (2, 4),
     "hardness_epochs": 2,
+    "quantum_data_samples": 24,
+    "quantum_data_epochs": 2,
 }
 
 
@@ -26,7 +28,11 @@ def test_qnn_experiment_small(tmp_path) -> None:
     assert len(m["digits_train"]["history"]["test_accuracy"]) == 2
     assert m["summary"]["digits_test_accuracy"] >= 0.9
     assert m["digits_aer"]["num_test"] == 8
-    for name in ("learning_curve.png", "accuracy.png", "hardness.png"):
+    qd = m["quantum_data"]
+    assert qd["num_train"] == 12 and len(qd["history"]["test_accuracy"]) == 2
+    assert [r["model"] for r in qd["table"]][0] == "QNN on the states"
+    assert len(qd["table"]) == 5 and all(0 <= r["test_accuracy"] <= 1 for r in qd["table"])
+    for name in ("learning_curve.png", "accuracy.png", "hardness.png", "quantum_data.png"):
         assert (tmp_path / name).exists()
     again = run_experiment("qnn", out=tmp_path, progress=False, overrides=SMALL)  # resumes
     assert again["units"]["computed"] == 0

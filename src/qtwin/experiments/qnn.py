@@ -19,8 +19,18 @@ Work units:
   bits, beside TFQ's published ">85%" anchor for MNIST 3 vs 6.
 * ``hardness``: training accuracy and start gradient norm vs ``n`` for random Boolean labels
   and subset parity from random starts (:mod:`qtwin.qml.qnn.hardness`).
+* ``quantum_data``: a task the classical baselines cannot read: Haar-random 3-qubit states
+  labelled by :math:`\operatorname{sign}\langle X\otimes Z\otimes Y\rangle`. A 9-generator QNN
+  learns it from the states; logistic regression and an MLP get the computational-basis
+  probabilities :math:`|\psi_z|^2` (what measuring the state reveals; they carry no information
+  about an observable with X or Y letters, so chance is the best possible) and, as a
+  stronger reference, the full amplitudes.
 
-Figures: ``learning_curve.png``, ``accuracy.png`` (the table as bars), ``hardness.png``.
+The digits task is easy for classical models on the same bits (both baselines score about
+1.0), so it checks the QNN, not an advantage; the quantum-data task is where they differ.
+
+Figures: ``learning_curve.png``, ``accuracy.png`` (the table as bars), ``hardness.png``,
+``quantum_data.png``.
 """
 
 from __future__ import annotations
@@ -58,6 +68,10 @@ class QNNConfig:
     )
     hardness_trials: int = option(1, "random starts (and tasks) per n in the hardness study", low=1)
     hardness_epochs: int = option(5, "Adam epochs per hardness run", low=1)
+    quantum_data_samples: int = option(
+        160, "labelled random states of the quantum-data task (half for testing; 0 skips it)", low=0
+    )
+    quantum_data_epochs: int = option(15, "Adam epochs on the quantum-data task", low=1)
 
     def __post_init__(self) -> None:
         if self.digit_a == self.digit_b:
@@ -264,6 +278,107 @@ def _hardness(config: QNNConfig, seed: int) -> dict[str, Any]:
     ).to_dict()
 
 
+#: the quantum-data task: the observable, and the QNN's candidate generators (the default ZX
+#: and XX layers plus three three-body terms, one of which is P X_r)
+QUANTUM_DATA_PAULI = "XZY"
+QUANTUM_DATA_GENERATORS = (
+    [("ZX", (j, 3)) for j in range(3)]
+    + [("XX", (j, 3)) for j in range(3)]
+    + [("XZYX", (0, 1, 2, 3)), ("ZZZX", (0, 1, 2, 3)), ("YXZX", (0, 1, 2, 3))]
+)
+
+
+def _quantum_data(config: QNNConfig, seed: int) -> dict[str, Any]:
+    """QNN vs classical models on labels of random states (see the module docstring)."""
+    from qtwin.qml.qnn.baselines import logistic_regression_baseline, mlp_baseline
+    from qtwin.qml.qnn.model import FarhiNevenQNN
+    from qtwin.qml.qnn.quantum_data import observable_sign_dataset
+    from qtwin.qml.qnn.training import train
+
+    qd = observable_sign_dataset(
+        3,
+        QUANTUM_DATA_PAULI,
+        num_samples=config.quantum_data_samples,
+        margin=0.1,
+        test_fraction=0.5,
+        seed=seed,
+    )
+    model = FarhiNevenQNN(3, QUANTUM_DATA_GENERATORS, seed=seed)
+    hist = train(
+        model,
+        qd.z_train,
+        qd.y_train,
+        epochs=config.quantum_data_epochs,
+        batch_size=16,
+        lr=0.01,
+        seed=seed,
+        progress=False,
+        eval_data=(qd.z_test, qd.y_test),
+    )
+    n_test = len(qd.y_test)
+    table = [
+        {
+            "model": "QNN on the states",
+            "parameters": int(model.theta.numel()),
+            "test_accuracy": hist.test_accuracy[-1] if hist.test_accuracy else None,
+            "num_test": n_test,
+        }
+    ]
+    features = {
+        "probabilities": lambda z: np.abs(z) ** 2,
+        "amplitudes": lambda z: np.concatenate([z.real, z.imag], axis=1),
+    }
+    for name, f in features.items():
+        split = (f(qd.z_train), qd.y_train, f(qd.z_test), qd.y_test)
+        for res in (
+            logistic_regression_baseline(split, seed=seed),
+            mlp_baseline(split, 200, seed=seed),
+        ):
+            table.append(
+                {
+                    "model": f"{res.model} on {name}",
+                    "parameters": res.num_parameters,
+                    "test_accuracy": res.test_accuracy,
+                    "num_test": n_test,
+                }
+            )
+    return {
+        "pauli": QUANTUM_DATA_PAULI,
+        "num_train": len(qd.y_train),
+        "history": hist.to_dict(),
+        "qnn_test_accuracy": table[0]["test_accuracy"],
+        "theta": model.theta.detach().numpy().tolist(),
+        "table": table,
+    }
+
+
+def _plot_quantum_data(store: ResultStore, qd: dict[str, Any]) -> None:
+    """QNN learning curve on the states, classical test accuracies as labelled lines."""
+    from matplotlib.ticker import MaxNLocator
+
+    from qtwin.experiments.figures import new_figure
+
+    hist = qd["history"]
+    ep = np.arange(1, len(hist["loss"]) + 1)
+    fig, ax = new_figure(figsize=(8.0, 3.6))
+    ax.plot(ep, hist["accuracy"], "o-", ms=4, label="QNN, train")
+    ax.plot(ep, hist["test_accuracy"], "s-", ms=4, label="QNN, test")
+    styles = [("tab:gray", "--"), ("tab:gray", ":"), ("tab:brown", "--"), ("tab:brown", ":")]
+    for row, (color, ls) in zip(qd["table"][1:], styles, strict=False):
+        ax.axhline(row["test_accuracy"], color=color, ls=ls, label=f"{row['model']} (test)")
+    ax.axhline(0.5, color="k", lw=0.8, label="chance")
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_ylim(0.3, 1.03)
+    ax.set_title(
+        rf"Labels $\mathrm{{sign}}\langle {qd['pauli']}\rangle$ of random 3-qubit states "
+        f"({qd['num_train']} for training)"
+    )
+    fig.legend(loc="outside right upper", fontsize="small")
+    store.save_figure(fig, "quantum_data.png")
+
+
 @register("qnn", config=QNNConfig)
 def run(
     config: QNNConfig,
@@ -276,6 +391,7 @@ def run(
     """Farhi–Neven QNN: exact parity/majority, digits 3 vs 6 learning curve, shots, baselines."""
     fake = config.fake_device.strip()
     steps = ["exactness", "digits/train", "digits/aer", "fake", "baselines", "hardness"]
+    steps.append("quantum_data")
     results: dict[str, Any] = {}
     for unit in progress(steps, total=len(steps), desc="qnn"):
         if unit == "exactness":
@@ -292,6 +408,8 @@ def run(
         elif unit == "baselines":
             n_par = results["digits/train"]["num_parameters"]
             results[unit] = store.compute(unit, lambda n_par=n_par: _baselines(config, seed, n_par))
+        elif unit == "quantum_data" and config.quantum_data_samples >= 4:
+            results[unit] = store.compute(unit, lambda: _quantum_data(config, seed))
         elif unit == "hardness" and config.hardness_ns:
             results[unit] = store.compute(unit, lambda: _hardness(config, seed))
     parts = _backend_parts(backend, config, seed, store, results) if backend is not None else None
@@ -344,6 +462,10 @@ def run(
     _plot_table(store, table)
     if "hardness" in results:
         _plot_hardness(store, results["hardness"])
+    if "quantum_data" in results:
+        _plot_quantum_data(store, results["quantum_data"])
+        for row in results["quantum_data"]["table"]:
+            table.append({**row, "model": f"quantum data: {row['model']}"})
     summary = {
         "exact_representations_correct": all(
             r["all_correct"] for r in results["exactness"]["rows"]
@@ -351,6 +473,9 @@ def run(
         "digits_test_accuracy": tr["test_accuracy"],
         "epoch_time_s": tr["time_s"] / max(1, len(tr["history"]["loss"])),
         "beats_anchor": tr["test_accuracy"] > base["anchor"]["test_accuracy"],
+        "quantum_data_qnn_test_accuracy": (
+            results["quantum_data"]["qnn_test_accuracy"] if "quantum_data" in results else None
+        ),
     }
     metrics = {
         "summary": summary,
