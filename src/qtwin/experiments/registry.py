@@ -449,33 +449,43 @@ def describe_markdown() -> str:
     for name in names:
         exp = _REGISTRY[name]
         out.append(
-            f"| [`{name}`](#{name}) | {_md(exp.description)} | {'yes' if exp.circuits else 'no'} |"
+            f"| {{ref}}`{name} <experiment-{name}>` | {_md(exp.description)} | "
+            f"{'yes' if exp.circuits else 'no'} |"
         )
     for name in names:
         exp = _REGISTRY[name]
-        out += ["", f"## {name}", "", _md(exp.description) or "(no description)", ""]
-        if exp.typed:
+        out += ["", f"(experiment-{name})=", f"## {name}", ""]
+        out += [_md(exp.description) or "(no description)", ""]
+        out += [f"Run it: `qtwin run {name}`; its fields: `qtwin run {name} --help`.", ""]
+        if exp.config_class is not None:
+            cls = exp.config_class
             out += [
-                f"Config class: `{exp.config_class.__module__}.{exp.config_class.__qualname__}`.",
+                f"Config class: `{cls.__module__}.{cls.__qualname__}`.",
                 "",
                 "| field | type | default | meaning | allowed |",
                 "|---|---|---|---|---|",
             ]
             for info in exp.fields():
                 out.append(
-                    f"| `{info.name}` | `{info.type_name}` | `{_show(info.default)}` | "
+                    f"| `{info.name}` | `{_md(info.type_name)}` | `{_md(_show(info.default))}` | "
                     f"{_md(info.help)} | {_md(info.constraints())} |"
                 )
         else:
-            out += ["Config (untyped; keys and defaults):", "", "| key | default |", "|---|---|"]
+            out += [
+                "Config (not yet typed; keys and defaults):",
+                "",
+                "| key | default |",
+                "|---|---|",
+            ]
             for key, value in exp.default_config.items():
-                out.append(f"| `{key}` | `{json.dumps(value)}` |")
+                out.append(f"| `{key}` | `{_md(json.dumps(value))}` |")
     return "\n".join(out) + "\n"
 
 
 def _md(text: str) -> str:
-    """Text safe inside a markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a markdown table cell (pipes, emphasis markers, HTML escaped)."""
+    out = str(text).replace("\n", " ").replace("|", "\\|").replace("*", "\\*")
+    return out.replace("<", "&lt;").replace(">", "&gt;")
 
 
 if __name__ == "__main__":  # pragma: no cover
