@@ -456,3 +456,10 @@ def test_did_you_mean_for_experiments_keys_and_backends(toy, tmp_path, capsys):
     assert main(["run", "toy", "--out", str(tmp_path / "c"), "--backend", "tensornett"]) == 2
     assert "did you mean 'tensornet'?" in capsys.readouterr().err
     assert not any((tmp_path / d).exists() for d in "abc")
+
+
+def test_list_markdown_prints_the_experiments_page(capsys):
+    from qtwin.experiments.registry import describe_markdown
+
+    assert main(["list", "--markdown"]) == 0
+    assert capsys.readouterr().out == describe_markdown()

@@ -3,7 +3,8 @@
 .. code-block:: text
 
     qtwin --version
-    qtwin list [-v]                         registered experiments (-v: with default configs)
+    qtwin list [-v] [--markdown]            registered experiments (-v: with default configs;
+                                            --markdown: docs/experiments.md)
     qtwin run --help                        the experiments, one line each
     qtwin run NAME --help                   NAME's config fields: type, default, meaning
     qtwin run NAME [--backend B] [--seed S] [--out DIR] [--set key=value ...] [--force]
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_list = sub.add_parser("list", help="list the registered experiments")
     p_list.add_argument(
         "-v", "--verbose", action="store_true", help="also show each default config"
+    )
+    p_list.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print docs/experiments.md: every experiment with its config fields",
     )
 
     p_run = sub.add_parser(
@@ -386,7 +392,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out_hint = None
     try:
         if args.command == "list":
-            _cmd_list(args.verbose)
+            if args.markdown:
+                from qtwin.experiments.registry import describe_markdown
+
+                sys.stdout.write(describe_markdown())
+            else:
+                _cmd_list(args.verbose)
         elif args.command == "run":
             # unknown names, backends and bad config values fail before anything is created
             validate_backend(args.name, args.backend)

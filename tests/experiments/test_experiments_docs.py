@@ -20,7 +20,7 @@ def test_experiments_page_is_up_to_date():
     assert page.is_file()
     assert page.read_text(encoding="utf-8") == registry.describe_markdown(), (
         "docs/experiments.md is out of date: regenerate it with "
-        "`python -m qtwin.experiments.registry > docs/experiments.md`"
+        "`qtwin list --markdown > docs/experiments.md`"
     )
 
 
