@@ -458,14 +458,15 @@ def run(
                     "num_test": None,
                 }
             )
+    if "quantum_data" in results:
+        for row in results["quantum_data"]["table"]:
+            table.append({**row, "model": f"quantum data: {row['model']}"})
     _plot_learning(store, tr, base["anchor"]["test_accuracy"], (config.digit_a, config.digit_b))
     _plot_table(store, table)
     if "hardness" in results:
         _plot_hardness(store, results["hardness"])
     if "quantum_data" in results:
         _plot_quantum_data(store, results["quantum_data"])
-        for row in results["quantum_data"]["table"]:
-            table.append({**row, "model": f"quantum data: {row['model']}"})
     summary = {
         "exact_representations_correct": all(
             r["all_correct"] for r in results["exactness"]["rows"]
@@ -564,15 +565,43 @@ def _plot_learning(
 
 
 def _plot_table(store: ResultStore, table: list[dict[str, Any]]) -> None:
+    """Test accuracy of every row, coloured by task, with its value and the chance line."""
+    from matplotlib.patches import Patch
+
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(6.4, 0.45 * len(table) + 1.2))
-    names = [r["model"] for r in table]
-    ax.barh(range(len(table)), [r["test_accuracy"] for r in table], color="tab:blue")
+    def group(name: str) -> str:
+        if name.startswith("quantum data"):
+            return "quantum data (random states)"
+        if "network on" in name:
+            return "exact networks, noisy device"
+        return "digits (bit strings)"
+
+    colors = {
+        "digits (bit strings)": "tab:blue",
+        "exact networks, noisy device": "tab:green",
+        "quantum data (random states)": "tab:orange",
+    }
+    fig, ax = new_figure(figsize=(8.6, 0.36 * len(table) + 1.4))
+    names = [r["model"].removeprefix("quantum data: ") for r in table]
+    values = [r["test_accuracy"] for r in table]
+    ax.barh(range(len(table)), values, color=[colors[group(r["model"])] for r in table])
+    for k, v in enumerate(values):
+        ax.text(v + 0.01, k, f"{v:.2f}", va="center", fontsize="x-small")
+    ax.axvline(0.5, color="k", lw=0.8, ls=":")
     ax.set_yticks(range(len(table)), names, fontsize="x-small")
-    ax.set_xlim(0, 1.02)
-    ax.set_xlabel("test accuracy")
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("test accuracy (fraction correct; dotted: chance)")
     ax.invert_yaxis()
+    used = [g for g in colors if any(group(r["model"]) == g for r in table)]
+    fig.legend(
+        [Patch(color=colors[g]) for g in used],
+        used,
+        loc="outside lower center",
+        ncol=3,
+        fontsize="small",
+        frameon=False,
+    )
     store.save_figure(fig, "accuracy.png")
 
 
