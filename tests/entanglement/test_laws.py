@@ -23,3 +23,17 @@ def test_fit_laws_recover_parameters():
     assert best_law(fits) == "area_log"
     flat = fit_laws(np.full(13, 0.7) + np.random.default_rng(1).normal(scale=1e-3, size=13))
     assert flat["area"].params["a"] == pytest.approx(0.7, abs=1e-3)
+
+
+def test_critical_ising_chain_has_central_charge_one_half():
+    """quimb's DMRG ground state of the critical transverse-field Ising chain (20 sites, in
+    the tensornet/ corpus): the area-plus-log law fits best, with the Ising CFT's c = 1/2
+    (open chain, S = c/6 ln[(2L/pi) sin(pi x/L)] + const) up to finite-size corrections;
+    the ordered phase (g = 0.5) is area law, c near 0."""
+    from qtwin.tensornet import corpus
+
+    critical = fit_laws(corpus.entry("tfim_critical_20")["entropy_profile"])
+    assert best_law(critical) == "area_log"
+    assert critical["area_log"].params["c"] == pytest.approx(0.5, abs=0.1)
+    ordered = fit_laws(corpus.entry("tfim_ordered_24")["entropy_profile"])
+    assert abs(ordered["area_log"].params["c"]) < 0.1

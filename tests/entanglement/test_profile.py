@@ -177,3 +177,19 @@ def test_device_none_is_the_cpu(monkeypatch):
     assert torch.device(weight_mps(w).device).type == "cpu"
     with pytest.raises(ValueError, match="device"):
         entanglement_profile(w, device="no-such-device")
+
+
+@pytest.mark.parametrize("name", ["heisenberg_12", "tfim_quench_16", "random_profile_16"])
+def test_reference_mps_profiles_match_quimb(name):
+    """States of the tensornet/ corpus (quimb DMRG, TEBD, random MPS) as n-qubit matrices:
+    the profile equals quimb's bond entropies stored in the corpus manifest."""
+    from qtwin.tensornet import corpus
+
+    meta = corpus.entry(name)
+    n = meta["num_sites"]
+    vec = np.asarray(corpus.load(name).to_dense())
+    # little-endian: row digits are qubits n-1 ... n/2, column digits qubits n/2 - 1 ... 0,
+    # so the chain runs from qubit n-1 down to qubit 0: quimb's profile reversed
+    prof = entanglement_profile(vec.reshape(2 ** (n // 2), -1))
+    assert tuple(prof.site_dims) == (2,) * n
+    np.testing.assert_allclose(prof.entropies, meta["entropy_profile"][::-1], atol=1e-10)
