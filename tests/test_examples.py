@@ -4,6 +4,7 @@ shows at least one figure."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -92,3 +93,44 @@ def test_stored_notebook_has_a_figure(path: Path) -> None:
         for out in cell.get("outputs", [])
         for key in out.get("data", {})
     ), f"{path.name}: no stored figure"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_ends_with_exercises(path: Path) -> None:
+    """For a class: exercises at the end, with solutions folded away on the docs site
+    (myst-nb shows cells tagged hide-cell/hide-input behind a toggle)."""
+    nb = nbformat.read(path, as_version=4)
+    first = next(
+        (
+            i
+            for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" and re.search(r"^#+ .*Exercises", cell.source, re.M)
+        ),
+        None,
+    )
+    assert first is not None, f"{path.name}: no Exercises section"
+    hidden = [
+        cell
+        for cell in nb.cells[first:]
+        if cell.cell_type == "code"
+        and {"hide-cell", "hide-input"} & set(cell.get("metadata", {}).get("tags", []))
+    ]
+    assert 2 <= len(hidden) <= 3, f"{path.name}: {len(hidden)} hidden solutions (want 2-3)"
+
+
+# words about how the project is made, which a reader of the notebook has no use for
+PROCESS_WORDS = re.compile(
+    r"\bissue\b|test suite|\bhelpers?\b|\bsession\b|pull request|\bthe lead\b", re.I
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_text_is_about_the_science(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    found = [
+        m.group(0)
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for m in PROCESS_WORDS.finditer(cell.source)
+    ]
+    assert not found, f"{path.name}: {found}"
