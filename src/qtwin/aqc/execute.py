@@ -24,7 +24,7 @@ from qiskit import QuantumCircuit, qasm3
 from qiskit.quantum_info import SparsePauliOp
 
 from qtwin._validation import check_choice
-from qtwin.aqc.targets import to_target_mps
+from qtwin.aqc.targets import TargetLike, to_target_mps
 
 __all__ = ["circuit_fidelity", "zz_correlators", "zz_observables", "exact_zz"]
 
@@ -37,7 +37,7 @@ def zz_observables(num_qubits: int) -> list[SparsePauliOp]:
     ]
 
 
-def exact_zz(target: Any) -> np.ndarray:
+def exact_zz(target: TargetLike) -> np.ndarray:
     r""":math:`\langle Z_iZ_{i+1}\rangle` of a target state (MPS contraction)."""
     psi = to_target_mps(target)
     return np.array([float(np.real(psi.expectation(o))) for o in zz_observables(psi.num_sites)])
@@ -79,7 +79,7 @@ def zz_correlators(
     return np.asarray(evs, dtype=float).reshape(-1)
 
 
-def circuit_fidelity(circuit: QuantumCircuit, target: Any, *, method: str = "mps") -> float:
+def circuit_fidelity(circuit: QuantumCircuit, target: TargetLike, *, method: str = "mps") -> float:
     r""":math:`|\langle\psi|C|0\rangle|^2`, with ``C|0>`` simulated by Aer.
 
     Args:

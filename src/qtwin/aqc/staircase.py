@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
@@ -35,7 +34,7 @@ from qiskit import QuantumCircuit
 from qtwin._threads import torch_threads
 from qtwin._validation import check_positive_int
 from qtwin.aqc.network import OverlapNetwork
-from qtwin.aqc.targets import to_target_mps
+from qtwin.aqc.targets import TargetLike, to_target_mps
 from qtwin.tensornet import MPS
 
 __all__ = ["StaircaseResult", "staircase_compile"]
@@ -107,7 +106,9 @@ def _layer(psi: MPS) -> list[tuple[np.ndarray, tuple[int, ...]]]:
     return gates
 
 
-def staircase_compile(target: Any, layers: int, *, max_bond: int | None = None) -> StaircaseResult:
+def staircase_compile(
+    target: TargetLike, layers: int, *, max_bond: int | None = None
+) -> StaircaseResult:
     """Ran's sequential staircase compilation of a target MPS, ``layers`` layers.
 
     Args:

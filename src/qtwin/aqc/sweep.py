@@ -30,7 +30,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from qtwin.aqc.optimize import AQCResult, compile_mps
+import numpy as np
+
+from qtwin.aqc.optimize import AnsatzLike, AQCResult, compile_mps
+from qtwin.aqc.targets import TargetLike
 from qtwin.distributed import ClusterSpec, map_units
 
 __all__ = ["compile_sweep"]
@@ -51,9 +54,9 @@ def _per_target(value: Any, n: int, name: str, is_many: Callable[[Any], bool]) -
 
 
 def compile_sweep(
-    targets: Sequence[Any],
-    ansatz: Any,
-    initial_points: Sequence[Any] | None = None,
+    targets: Sequence[TargetLike],
+    ansatz: AnsatzLike | list[AnsatzLike],
+    initial_points: Sequence[Sequence[float] | np.ndarray | None] | None = None,
     *,
     cluster: ClusterSpec = None,
     on_result: Callable[[int, AQCResult], None] | None = None,
