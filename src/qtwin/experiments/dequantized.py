@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
+from qtwin.experiments.figures import new_figure, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -413,6 +414,7 @@ def _log_ticks(ax: Axes, values: list[float], axis: str = "x") -> None:
     target.set_minor_locator(NullLocator())
 
 
+@use_style()
 def _plot_error(
     store: ResultStore,
     rs: list[int],
@@ -420,8 +422,6 @@ def _plot_error(
     slope: float,
     config: SVTConfig,
 ) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, ax = new_figure(figsize=(6.4, 4.0))
     n_seeds = max(len(v) for v in by_r.values())
     for k, r in enumerate(rs):
@@ -437,8 +437,8 @@ def _plot_error(
     lo = [np.min(by_r[r]) for r in rs]
     hi = [np.max(by_r[r]) for r in rs]
     med = [np.median(by_r[r]) for r in rs]
-    ax.fill_between(rs, lo, hi, color="tab:blue", alpha=0.15, lw=0, label="range over seeds")
-    ax.plot(rs, med, "o-", color="tab:blue", label=f"median (fitted slope {slope:.2f})")
+    ax.fill_between(rs, lo, hi, color="C0", alpha=0.15, lw=0, label="range over seeds")
+    ax.plot(rs, med, "o-", color="C0", label=f"median (fitted slope {slope:.2f})")
     ref = med[0] * np.sqrt(rs[0] / np.asarray(rs, float))
     ax.plot(rs, ref, "k--", lw=1, label=r"reference $\propto r^{-1/2}$")
     ax.set_xscale("log")
@@ -460,17 +460,16 @@ def _plot_error(
     )
 
 
+@use_style()
 def _plot_svt_time(
     store: ResultStore, rows: list[dict[str, Any]], cross: float | None, config: SVTConfig
 ) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, ax = new_figure(figsize=(6.4, 5.2))
     x = np.asarray([row["m"] for row in rows], float)
     r = config.dim_samples
     series = [
-        ("svt_times_s", "svt_s", "o-", "tab:blue", f"dequantized SVT, r = c = {r}"),
-        ("exact_times_s", "exact_s", "s-", "tab:orange", "exact dense solve (eigh of AᵀA)"),
+        ("svt_times_s", "svt_s", "o-", "C0", f"dequantized SVT, r = c = {r}"),
+        ("exact_times_s", "exact_s", "s-", "C1", "exact dense solve (eigh of AᵀA)"),
     ]
     for many, one, style, color, label in series:
         med = np.asarray([row[one] for row in rows])
@@ -514,9 +513,8 @@ def _plot_svt_time(
     )
 
 
+@use_style()
 def _plot_comparison(store: ResultStore, q: dict[str, Any], config: SVTConfig) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, (left, right) = new_figure(1, 2, figsize=(10.0, 3.9))
     exact = np.asarray(q["exact"])
     idx = np.arange(len(exact))
@@ -524,12 +522,12 @@ def _plot_comparison(store: ResultStore, q: dict[str, Any], config: SVTConfig) -
     errs = q["errors"]
     deq_label = f"dequantized ({q['classical_samples']:,} samples)"
     left.plot(idx, exact, "o", mfc="none", mec="k", ms=8, label="exact (dense SVD)")
-    left.plot(idx, deq, "x", color="tab:blue", ms=6, label=deq_label)
+    left.plot(idx, deq, "x", color="C0", ms=6, label=deq_label)
     right.plot(
         idx,
         np.abs(deq - exact),
         "x",
-        color="tab:blue",
+        color="C0",
         ms=6,
         label=f"dequantized: relative error {errs['dequantized']:.1e}",
     )
@@ -537,12 +535,12 @@ def _plot_comparison(store: ResultStore, q: dict[str, Any], config: SVTConfig) -
         quant = np.asarray(q["quantum"])
         p = q["success_probability"]
         qlabel = f"QSVT ({q['quantum_queries_per_run']} queries/run, p = {p:.2f})"
-        left.plot(idx, quant, "+", color="tab:red", ms=8, label=qlabel)
+        left.plot(idx, quant, "+", color="C3", ms=8, label=qlabel)
         right.plot(
             idx,
             np.maximum(np.abs(quant - exact), 1e-17),
             "+",
-            color="tab:red",
+            color="C3",
             ms=8,
             label=f"QSVT: relative error {errs['quantum']:.1e}",
         )
@@ -660,9 +658,8 @@ def _run_recommend(
     }
 
 
+@use_style()
 def _plot_users_time(store: ResultStore, rows: list[dict[str, Any]]) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, ax = new_figure(figsize=(6.4, 4.0))
     x = [float(r["users"]) for r in rows]
     ax.plot(x, [r["query_plus_model_s"] for r in rows], "o-", label="dequantized (model + query)")
@@ -685,12 +682,11 @@ def _plot_users_time(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     )
 
 
+@use_style()
 def _plot_precision(store: ResultStore, row: dict[str, Any], k: int) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, ax = new_figure(figsize=(6.4, 3.6))
     p = row["precision_per_user"]
-    ax.bar(np.arange(len(p)), p, color="tab:blue", label="one test user")
+    ax.bar(np.arange(len(p)), p, color="C0", label="one test user")
     ax.axhline(np.mean(p), color="k", lw=1, label=f"mean {np.mean(p):.2f}")
     ax.set_ylim(0, 1.05)
     ax.set_xticks(np.arange(len(p)))

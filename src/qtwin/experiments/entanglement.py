@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
+from qtwin.experiments.figures import new_figure, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -382,6 +383,7 @@ def run(
     }
 
 
+@use_style()
 def _plot_weights(
     store: ResultStore,
     results: dict[str, Any],
@@ -389,8 +391,6 @@ def _plot_weights(
     dims: tuple[int, ...],
     cut: int,
 ) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, axes = new_figure(1, 2, figsize=(11, 4.6), sharey=True)
     x = np.arange(1, len(dims))
     bl = results["baselines"]
@@ -419,6 +419,7 @@ def _plot_weights(
     )
 
 
+@use_style()
 def _plot_attention(
     store: ResultStore,
     base: dict[str, Any],
@@ -430,7 +431,6 @@ def _plot_attention(
     from matplotlib.lines import Line2D
 
     from qtwin.entanglement import fit_laws
-    from qtwin.experiments.figures import new_figure
 
     fig, ax = new_figure(figsize=(8.5, 4.2))
     x = np.arange(1, len(dims))
@@ -480,9 +480,8 @@ def _plot_attention(
     )
 
 
+@use_style()
 def _plot_nohair(store: ResultStore, nohair: list[dict[str, Any]]) -> None:
-    from qtwin.experiments.figures import new_figure
-
     fig, ax = new_figure(figsize=(7.5, 3.6))
     names = [r["run"] for r in nohair]
     pos = np.arange(len(names))
