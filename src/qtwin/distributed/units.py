@@ -254,9 +254,12 @@ def map_units(
             )
             index = {f.key: i for i, f in enumerate(futures)}
             try:
-                for fut in as_completed(futures, loop=client.loop):
+                # with_results: finished results are fetched in batches, not one round
+                # trip per unit (a unit that raised re-raises here)
+                done = as_completed(futures, loop=client.loop, with_results=True)
+                for fut, value in done:
                     i = index[fut.key]
-                    results[i] = fut.result()
+                    results[i] = value
                     fut.release()
                     if on_result is not None:
                         on_result(i, results[i])
