@@ -13,6 +13,13 @@ common fidelity ``F* = min(final qtwin, final peer)`` and report each side's wal
 Also: AQC vs the staircase method (Ran 2020, ``qtwin.aqc.staircase_compile``) two-qubit depth
 at n = 100.
 
+Corpus case (``--corpus NAME``, e.g. ``xxz_quench_20``): the target is a state of the
+reference-MPS corpus (``qtwin.tensornet.corpus``, made by quimb's TEBD), identical for both
+sides (the peer gets it as a quimb MPS); the ansatz comes from a 2-step Trotter circuit of the
+state's own Hamiltonian and time. Only the quimb peer runs here (an Aer peer would need the
+target as an Aer MPS). Both sides must start at the same fidelity (printed): a check that the
+two read the target in the same qubit order.
+
 Usage::
 
     python benchmarks/aqc.py            # n = 20, 50, 100 (peer: quimb 'explicit' gradient
@@ -20,6 +27,7 @@ Usage::
                                         # evaluation)
     python benchmarks/aqc.py --quick    # n = 20 only, 10 iterations
     python benchmarks/aqc.py --sizes 20 50 --peers quimb --maxiter 20
+    python benchmarks/aqc.py --corpus xxz_quench_20 --maxiter 10   # corpus target, quimb peer
 
 Notes: the quimb backend's ``autodiff_backend="jax"`` fails with the installed jax/quimb
 (``TracerArrayConversionError``), so the peer's quimb runs use its ``"explicit"`` gradient (the
@@ -172,6 +180,106 @@ def run_peer(n: int, maxiter: int, backend: str) -> dict:
     }
 
 
+def corpus_case(name: str):
+    """Target, Hamiltonian-derived shallow circuit and metadata of a corpus state."""
+    from qtwin.circuits import hamiltonians
+    from qtwin.tensornet import corpus
+
+    rec = corpus.entry(name)
+    if rec["kind"] != "quench":
+        raise SystemExit(f"--corpus needs a quench state, {name!r} is a {rec['kind']}")
+    h = dict(rec["hamiltonian"])
+    H = getattr(hamiltonians, h.pop("function"))(**h)
+    shallow = trotter_circuit(H, rec["time"], ANSATZ_STEPS, order=1, initial_state="neel")
+    return corpus.load(name), shallow, rec
+
+
+def run_corpus(name: str, maxiter: int) -> list[dict]:
+    """qtwin and qiskit-addon-aqc-tensor (quimb) on the same corpus target."""
+    import quimb.tensor as qtn
+    from qiskit_addon_aqc_tensor import generate_ansatz_from_circuit
+    from qiskit_addon_aqc_tensor.objective import MaximizeStateFidelity
+    from qiskit_addon_aqc_tensor.simulation.quimb import QuimbSimulator
+
+    psi, shallow, _ = corpus_case(name)
+    stamps: list[tuple[float, float]] = []
+    start = time.perf_counter()
+    res = compile_mps(
+        psi,
+        shallow,
+        maxiter=maxiter,
+        progress=False,
+        callback=lambda it, f, th: stamps.append((time.perf_counter() - start, f)),
+    )
+    ours = {
+        "side": "qtwin",
+        "initial_fidelity": res.initial_fidelity,
+        "final_fidelity": res.fidelity,
+        "time": res.wall_time,
+        "evaluations": res.num_evaluations,
+        "history": stamps,
+    }
+    settings = QuimbSimulator(
+        partial(qtn.CircuitMPS, max_bond=MAX_BOND, cutoff=1e-10), autodiff_backend="explicit"
+    )
+    target = qtn.CircuitMPS(psi0=psi.to_quimb())  # the same tensors, qubit i on site i
+    ansatz, x0 = generate_ansatz_from_circuit(shallow, qubits_initially_zero=True)
+    obj = MaximizeStateFidelity(target, ansatz, settings)
+    x0 = np.asarray(x0, dtype=float)
+    f0 = 1 - obj.loss_function(x0)[0]
+    peer_stamps: list[tuple[float, float]] = []
+    nfev = [0]
+
+    def fun(x):
+        nfev[0] += 1
+        return obj.loss_function(x)
+
+    def record(intermediate_result):  # scipy passes the result only under this name
+        peer_stamps.append((time.perf_counter() - start, 1 - float(intermediate_result.fun)))
+
+    start = time.perf_counter()
+    out = scipy.optimize.minimize(
+        fun, x0, method="L-BFGS-B", jac=True, options={"maxiter": maxiter}, callback=record
+    )
+    peer = {
+        "side": "aqc-tensor[quimb]",
+        "initial_fidelity": float(f0),
+        "final_fidelity": float(1 - out.fun),
+        "time": time.perf_counter() - start,
+        "evaluations": nfev[0],
+        "history": peer_stamps,
+    }
+    return [ours, peer]
+
+
+def main_corpus(name: str, maxiter: int) -> None:
+    sides = run_corpus(name, maxiter)
+    f_star = min(s["final_fidelity"] for s in sides)
+    t_ours = time_to(sides[0]["history"], f_star)
+    lines = [
+        f"corpus target {name}, ansatz from {ANSATZ_STEPS} Trotter steps, maxiter {maxiter}",
+        f"{'side':<20} {'F0':>9} {'F_final':>9} {'t_total':>8} {'nfev':>5} {'t(F*)':>8} "
+        f"{'ratio':>7}",
+    ]
+    for s in sides:
+        t_s = time_to(s["history"], f_star)
+        ratio = (t_s / t_ours) if (t_s and t_ours) else None
+        s["t_to_common"], s["ratio_vs_qtwin"] = t_s, ratio
+        lines.append(
+            f"{s['side']:<20} {s['initial_fidelity']:9.6f} {s['final_fidelity']:9.6f} "
+            f"{s['time']:8.2f} {s['evaluations']:5d} "
+            f"{t_s if t_s is not None else float('nan'):8.2f} "
+            f"{ratio if ratio is not None else float('nan'):7.1f}"
+        )
+    print("\n".join(lines), flush=True)
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"aqc_corpus_{name}.json").write_text(
+        json.dumps({"target": name, "maxiter": maxiter, "sides": sides}, indent=1)
+    )
+    (out / f"aqc_corpus_{name}.txt").write_text("\n".join(lines) + "\n")
+
+
 def time_to(history: list[tuple[float, float]], f: float) -> float | None:
     for t, fid in history:
         if fid >= f - 1e-12:
@@ -248,7 +356,16 @@ def main() -> None:
         help="rerun qtwin with MAXITER iterations on the sizes in results/aqc.json and time "
         "it to each peer's final fidelity",
     )
+    ap.add_argument(
+        "--corpus",
+        default=None,
+        metavar="NAME",
+        help="run qtwin and the quimb peer on a reference-MPS corpus state (a quench)",
+    )
     args = ap.parse_args()
+    if args.corpus:
+        main_corpus(args.corpus, args.maxiter or 10)
+        return
     if args.reach_peer:
         reach_peer(args.reach_peer)
         return
