@@ -259,26 +259,32 @@ def _parts(rows: list[dict[str, Any]], backend: str) -> dict[str, Any]:
 
 
 def _plot_predictions(store: ResultStore, rows: list[dict[str, Any]]) -> None:
+    """Test-set predictions of every model per task; the truth on top, dashed."""
     from qtwin.experiments.figures import new_figure
 
     tasks = sorted({r["task"] for r in rows}) or [""]
-    fig, axes = new_figure(1, len(tasks), figsize=(5.0 * len(tasks), 3.4), squeeze=False)
+    fig, axes = new_figure(1, len(tasks), figsize=(4.6 * len(tasks) + 2.6, 3.4), squeeze=False)
     for ax, task in zip(axes[0], tasks, strict=True):
         rs = [r for r in rows if r["task"] == task]
-        if rs:
-            ax.plot(rs[0]["truth"], "k-", lw=2, label="truth")
         for r in rs:
-            ax.plot(r["prediction"], lw=0.9, label=f"{r['model']} ({r['test_mse']:.2g})")
+            ax.plot(r["prediction"], lw=1.1, label=f"{r['model']} (MSE {r['test_mse']:.2g})")
+        if rs:
+            ax.plot(rs[0]["truth"], "k--", lw=1.4, label="truth", zorder=5)
         ax.set_title(f"{task}: test set")
         ax.set_xlabel("test window")
-        ax.legend(fontsize="xx-small", ncol=2)
+        ax.set_ylabel("next value (scaled to [-1, 1])")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper", fontsize="small")
     store.save_figure(fig, "predictions.png")
 
 
 def _plot_curves(store: ResultStore, rows: list[dict[str, Any]]) -> None:
+    """Test MSE per epoch of the gradient-trained models, and the predict-the-mean level."""
+    from matplotlib.ticker import MaxNLocator
+
     from qtwin.experiments.figures import new_figure
 
-    fig, ax = new_figure(figsize=(6.0, 3.6))
+    fig, ax = new_figure(figsize=(7.6, 3.6))
     for r in rows:
         if r["test_loss"]:
             ax.plot(
@@ -288,8 +294,13 @@ def _plot_curves(store: ResultStore, rows: list[dict[str, Any]]) -> None:
                 ms=3,
                 label=f"{r['task']}/{r['model']}",
             )
+    for task in sorted({r["task"] for r in rows}):
+        truth = next(np.asarray(r["truth"]) for r in rows if r["task"] == task)
+        ax.axhline(float(np.var(truth)), color="k", ls=":", lw=1, label=f"{task}: predict the mean")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("test MSE")
-    ax.legend(fontsize="xx-small", ncol=2)
+    ax.set_title("Test error during training")
+    fig.legend(loc="outside right upper", fontsize="small")
     store.save_figure(fig, "loss_curves.png")
