@@ -463,3 +463,17 @@ def test_list_markdown_prints_the_experiments_page(capsys):
 
     assert main(["list", "--markdown"]) == 0
     assert capsys.readouterr().out == describe_markdown()
+
+
+def test_tour_on_a_cluster_from_the_environment(toy, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("QTWIN_CLUSTER", "dask:1")
+    assert main(["tour", "--out", str(tmp_path), "--no-progress"]) == 0
+    for name in ("toy", "toy2"):
+        results = json.loads((tmp_path / name / "results.json").read_text())
+        assert results["cluster"]["workers"] == 1
+    assert (tmp_path / "index.html").is_file()
+    # the flag wins over the environment
+    assert main(["tour", "--out", str(tmp_path / "x"), "--cluster", "dask:0"]) == 2
+    assert "dask:N' must be an integer >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

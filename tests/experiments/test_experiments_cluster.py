@@ -135,3 +135,117 @@ def test_cluster_flag_wins_over_the_environment(tmp_path, capsys, monkeypatch):
     assert code == 0
     results = json.loads((tmp_path / "b" / "results.json").read_text())
     assert results["cluster"] is None
+
+
+# --- a real deployment on loopback: `dask scheduler` + two `dask worker` processes -------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def loopback_cluster(tmp_path):
+    """``dask scheduler`` and two ``dask worker --no-nanny`` processes on 127.0.0.1."""
+    import shutil
+    import subprocess
+    import sys
+
+    dask_cli = shutil.which("dask")
+    if dask_cli is None:
+        pytest.skip("the `dask` command is not installed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "dask-logs"
+    logs.mkdir()
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, args: list[str]) -> subprocess.Popen:
+        log = (logs / f"{name}.log").open("w")
+        proc = subprocess.Popen(
+            [dask_cli, *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        procs.append(proc)
+        return proc
+
+    try:
+        start(
+            "scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]
+        )
+        workers = [
+            start(
+                f"worker{i}",
+                [
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                    "--name",
+                    f"w{i}",
+                ],
+            )
+            for i in range(2)
+        ]
+        with distributed.Client(address, timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address, workers, sys.executable
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_qtwin_run_on_a_loopback_deployment_survives_a_killed_worker(loopback_cluster, tmp_path):
+    import subprocess
+    import time
+
+    address, workers, python = loopback_cluster
+    sets = [
+        "circuits=qft_8,w_state_8,random_brickwork_10,ghz_12,trotter_xxz_12,quantum_volume_8",
+        "backends=tensornet,aer",
+    ]
+    overrides = dict(s.split("=", 1) for s in sets)
+    local = run_experiment("simulate", out=tmp_path / "local", progress=False, overrides=overrides)
+
+    out = tmp_path / "remote"
+    cmd = [
+        python,
+        "-m",
+        "qtwin.cli",
+        "run",
+        "simulate",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--cluster",
+        address,
+    ]
+    for s in sets:
+        cmd += ["--set", s]
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # kill one worker as soon as the first unit is stored
+    deadline = time.monotonic() + 240
+    while not list((out / "units").glob("*.json")) if (out / "units").is_dir() else True:
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "no unit finished within 240 s"
+        time.sleep(0.05)
+    killed_mid_run = not (out / "results.json").exists()
+    workers[0].kill()
+    stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    assert killed_mid_run
+    remote = json.loads((out / "results.json").read_text())
+    assert remote["cluster"]["scheduler"] == address
+    assert _without_times(remote["metrics"]) == _without_times(local["metrics"])
+    # 6 references, 6 x 2 estimates, 6 MPS state checks
+    assert remote["units"]["total"] == local["units"]["total"] == 24
