@@ -14,7 +14,7 @@ Sections (each prints a table; all numbers go to ``benchmarks/results/distribute
    projection; it ignores the scheduler's own limits at 64 workers and network latency).
 2. **Scheduler overhead per unit**: ``map_units`` of a no-op over ``--noop-units`` units on
    ``dask:2`` (wall time / units) and the round trip of one unit (best of 10).
-3. **SQ row sampling** (time to draw 20 000 rows, best of ``--repeats``): an in-RAM
+3. **SQ row sampling** (time to draw 20 000 rows, best of ``--sq-repeats``): an in-RAM
    ``SQMatrix`` at 1e4..1e7 rows, a memory-mapped one at 1e7 (``from_npy`` with trees on
    disk), and a ``ShardedSQMatrix`` of 4 memory-mapped shards on 2 local workers at
    1e6..1e8 rows (narrow float32 matrices, 2 columns: 1e8 rows = 800 MB of data and 1.6 GB
@@ -33,18 +33,19 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 # this file is named like the `distributed` package: keep its folder off the import path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars between the table rows
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
-import os  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -83,26 +84,26 @@ def _noop(x: int, seed: object) -> int:
 
 # ---------------------------------------------------------------------- 1. speed-up
 def rb_job(quick: bool) -> Callable[[Any], Any]:
-    noise = depolarizing(3, 0.02)
-    lengths = [1, 40, 120, 250] if quick else [1, 50, 150, 300, 500]
-    samples = 48 if quick else 96
+    noise = depolarizing(3, 0.01)
+    lengths = [1, 100, 300, 600, 1000]
+    samples = 64 if quick else 384
 
     def run(cluster: Any) -> Any:
         return standard_rb(
-            3, lengths, samples, noise, seed=7, shots=200, batch_size=8, cluster=cluster
+            3, lengths, samples, noise, seed=7, shots=500, batch_size=16, cluster=cluster
         )
 
     return run
 
 
 def fp_job(quick: bool) -> Callable[[Any], Any]:
-    n = 8000 if quick else 16000
+    n = 8000 if quick else 24000
     rng = np.random.default_rng(0)
     x = rng.normal(size=(n, 16)) + 1j * rng.normal(size=(n, 16))
     x /= np.linalg.norm(x, axis=1, keepdims=True)
 
     def run(cluster: Any) -> float:
-        return frame_potential(x, 2, method="gram", block_size=1000, cluster=cluster)
+        return frame_potential(x, 2, method="gram", block_size=2000, cluster=cluster)
 
     return run
 
@@ -113,18 +114,21 @@ def same(a: Any, b: Any) -> bool:
     return bool(np.array_equal(a.survival, b.survival)) and a.fidelity == b.fidelity
 
 
-def task_work(client: Any, fn: Callable[[], Any]) -> tuple[float, int, float]:
-    """Sum of task compute times on the workers, number of tasks, longest task (s)."""
+def timed_with_tasks(client: Any, fn: Callable[[], Any]) -> tuple[float, Any, float, int, float]:
+    """Wall time, result, sum of task compute times on the workers, tasks, longest task."""
     from distributed import get_task_stream
 
     with get_task_stream(client=client) as ts:
-        fn()
-    spans = []
-    for rec in ts.data:
-        for part in rec.get("startstops", ()):
-            if part["action"] == "compute":
-                spans.append(part["stop"] - part["start"])
-    return float(sum(spans)), len(spans), float(max(spans) if spans else 0.0)
+        t = time.perf_counter()
+        out = fn()
+        elapsed = time.perf_counter() - t
+    spans = [
+        part["stop"] - part["start"]
+        for rec in ts.data
+        for part in rec.get("startstops", ())
+        if part["action"] == "compute"
+    ]
+    return elapsed, out, float(sum(spans)), len(spans), float(max(spans) if spans else 0.0)
 
 
 def speedup(args: argparse.Namespace, clients: dict[int, Any]) -> dict[str, Any]:
@@ -134,16 +138,17 @@ def speedup(args: argparse.Namespace, clients: dict[int, Any]) -> dict[str, Any]
         row: dict[str, Any] = {"local_units_in_process_s": t_local, "load_before": load()}
         for n in (1, 2):
             job(clients[n])  # warm: imports and first-call costs on the workers
-        times = {1: [], 2: []}
+        runs: dict[int, list[tuple[float, float, int, float]]] = {1: [], 2: []}
         for _ in range(args.repeats):  # interleaved, so that load drifts hit both alike
             for n in (1, 2):
-                t = time.perf_counter()
-                got = job(clients[n])
-                times[n].append(time.perf_counter() - t)
+                elapsed, got, work, units, longest = timed_with_tasks(
+                    clients[n], lambda job=job, n=n: job(clients[n])
+                )
+                runs[n].append((elapsed, work, units, longest))
                 if not same(got, ref):
                     raise AssertionError(f"{name}: {n} workers gave a different result")
-        t1, t2 = min(times[1]), min(times[2])
-        work, units, longest = task_work(clients[1], lambda job=job: job(clients[1]))
+        t1, work, units, longest = min(runs[1])  # W, U from the same (best) 1-worker run
+        t2 = min(runs[2])[0]
         serial = max(t1 - work, 0.0)
         proj = {
             str(n): serial + math.ceil(units / n) * work / units if units else t1
@@ -153,9 +158,10 @@ def speedup(args: argparse.Namespace, clients: dict[int, Any]) -> dict[str, Any]
             workers_1_s=t1,
             workers_2_s=t2,
             speedup=t1 / t2,
-            all_times=times,
+            all_times={str(n): [r[0] for r in runs[n]] for n in runs},
             units=units,
             work_s=work,
+            work_2_workers_s=min(runs[2])[1],
             longest_unit_s=longest,
             serial_s=serial,
             projected_s=proj,
@@ -223,7 +229,7 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
         for m in [10**4, 10**5, 10**6, 10**7]:
             A = np.random.default_rng(m).standard_normal((m, 2), dtype=np.float32)
             S = SQMatrix(A, copy=False)
-            out["ram"][str(m)] = sq_times(S, args.repeats)
+            out["ram"][str(m)] = sq_times(S, args.sq_repeats)
             print(f"SQ in RAM      m={m:>11,d}: {out['ram'][str(m)]}", flush=True)
             del S, A
         m = 10**7
@@ -231,7 +237,7 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
         t = time.perf_counter()
         S = SQMatrix.from_npy(tmp / "A.npy", tree_path=tmp / "A.tree.npy")
         build = time.perf_counter() - t
-        out["memmap_1e7"] = {**sq_times(S, args.repeats), "build_s": build}
+        out["memmap_1e7"] = {**sq_times(S, args.sq_repeats), "build_s": build}
         print(f"SQ memmapped   m={m:>11,d}: {out['memmap_1e7']}", flush=True)
         del S
         for f in tmp.iterdir():
@@ -251,7 +257,7 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
             t = time.perf_counter()
             A = ShardedSQMatrix(paths, cluster=client, tree_dir=tmp)
             build = time.perf_counter() - t
-            row = {**sq_times(A, args.repeats), "build_s": build, "shards": 4, "load": load()}
+            row = {**sq_times(A, args.sq_repeats), "build_s": build, "shards": 4, "load": load()}
             out["sharded"][str(m)] = row
             print(f"SQ sharded (2 workers) m={m:>11,d}: {row}", flush=True)
             A.close()
@@ -285,7 +291,8 @@ def _collect() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--sq-repeats", type=int, default=15, help="best of, per SQ timing")
     parser.add_argument("--noop-units", type=int, default=500)
     parser.add_argument("--only", choices=["speedup", "overhead", "sq"], default=None)
     parser.add_argument("--tmp", default=tempfile.gettempdir())

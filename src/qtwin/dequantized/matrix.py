@@ -276,8 +276,9 @@ class SQMatrix:
             raise ValueError("cannot sample rows of the zero matrix")
         t = rng.random(count) * total
         if self._row_jump is None and self._row_size > 32:
-            # running sums three levels above the leaves (P/8 floats), dropped on update
-            depth = self._row_size.bit_length() - 4
+            # running sums five levels above the leaves (at most 2^20 floats: a table that
+            # stays in cache; P/32 floats), dropped on update
+            depth = min(self._row_size.bit_length() - 6, 20)
             self._row_jump = _heap.jump_table(self._row_nodes, self._row_size, depth)
         idx = _heap.descend(
             self._row_nodes,
