@@ -69,6 +69,8 @@ from qtwin.tensornet.entropy import check_entropy_args, renyi_entropy
 from qtwin.tensornet.linalg import truncated_svd
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from qtwin.tensornet import MPS
 
 #: A matrix or tensor: numpy array, torch tensor or nested lists of numbers.
@@ -163,6 +165,28 @@ class EntanglementProfile:
             "method": self.method,
             "ordering": self.ordering,
         }
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per cut: ``entropy``, ``max_entropy`` (the dimension bound), ``schmidt_rank``.
+
+        Example:
+            >>> entanglement_profile(np.eye(4)).to_dataframe().round(4)
+                 entropy  max_entropy  schmidt_rank
+            cut
+            1     0.6931       0.6931             2
+            2     1.3863       1.3863             4
+            3     0.6931       0.6931             2
+        """
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "entropy": self.entropies,
+                "max_entropy": self.max_entropies,
+                "schmidt_rank": self.schmidt_ranks,
+            },
+            index=pd.Index(np.asarray(self.cuts), name="cut"),
+        )
 
 
 # ---------------------------------------------------------------------- input handling
