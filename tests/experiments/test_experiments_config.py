@@ -272,3 +272,31 @@ def test_coerce_typed_examples():
     assert coerce_typed("3", int | None) == 3
     assert coerce_typed(True, bool | int) is True
     assert coerce_typed("1,2", list[int]) == [1, 2]
+
+
+def test_typed_coercion_fuzz_types_or_refuses():
+    """Random ``--set`` text: a value of the field's type (JSON-able, finite) or a
+    ``ValueError`` naming the key, never another exception."""
+    import math
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    types_ = st.sampled_from(
+        [int, float, bool, str, float | None, tuple[int, ...], tuple[float, ...], Literal["x", "y"]]
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(tp=types_, text=st.text(max_size=16) | st.sampled_from(["nan", "1e999", "[1,", "[[1]]"]))
+    def check(tp, text):
+        try:
+            value = coerce_typed(text, tp, "k")
+        except ValueError as exc:
+            assert str(exc).startswith("config key 'k"), exc
+            return
+        assert coerce_typed(value, tp, "k") == value  # idempotent on its own output
+        for leaf in value if isinstance(value, tuple) else (value,):
+            assert not isinstance(leaf, float) or math.isfinite(leaf)
+        json.dumps(config_to_dict({"k": value}), allow_nan=False)
+
+    check()
