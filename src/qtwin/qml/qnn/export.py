@@ -115,10 +115,10 @@ def to_pennylane_qnode(
 
 @dataclass
 class BackendEvaluation(DictLikeResult):
-    """Result of :func:`evaluate_on_backend` (also readable as a dict).
+    r"""Result of :func:`evaluate_on_backend` (also readable as a dict).
 
     Attributes:
-        accuracy: fraction of inputs whose sign of the estimated :math:`\\langle Y_r\rangle`
+        accuracy: fraction of inputs whose sign of the estimated :math:`\langle Y_r\rangle`
             equals the label.
         expectations: the estimates :math:`(N_0 - N_1)/\text{shots}`, shape ``(N,)``.
         backend: the backend's name.

@@ -169,7 +169,7 @@ def pauli_terms_circuit(
 
 @dataclass(frozen=True)
 class _Plan:
-    """How to evaluate :math:`\\langle Y_r\rangle` exactly with the fewest simulated qubits."""
+    r"""How to evaluate :math:`\langle Y_r\rangle` exactly with the fewest simulated qubits."""
 
     peeled: tuple[int, ...]
     prefix: tuple[tuple[tuple[int, ...], np.ndarray, str, tuple[int, ...]], ...]
