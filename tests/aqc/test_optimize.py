@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import Statevector
 
@@ -32,6 +33,9 @@ def test_objective_value_matches_statevector():
     obj = FidelityObjective(psi, ansatz)
     ref = abs(np.vdot(psi, Statevector(ansatz.circuit(theta)).data)) ** 2
     assert abs(obj.fidelity(theta) - ref) < 1e-12
+    # an MPS in single precision is converted, not contracted in mixed dtypes
+    single = MPS.from_dense(psi, dtype=torch.complex64)
+    assert abs(FidelityObjective(single, ansatz).fidelity(theta) - ref) < 1e-6
 
 
 def test_gradient_matches_finite_differences():

@@ -344,29 +344,3 @@ def test_check_site_names_the_argument() -> None:
     for bad in (3, -1, True, 1.0, "0"):
         with pytest.raises(ValueError, match=r"center must be site indices in \[0, 2\]"):
             psi.check_site(bad, "center")
-
-
-def test_tensornet_has_no_import_cycle_and_observables_only_use_the_public_face() -> None:
-    import ast
-    import pathlib
-
-    import qtwin.tensornet as tn
-
-    root = pathlib.Path(tn.__file__).parent
-    edges: dict[str, set[str]] = {}
-    for f in root.glob("*.py"):
-        deps = set()
-        for node in ast.parse(f.read_text()).body:  # module-level (eager) imports
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                "qtwin.tensornet."
-            ):
-                deps.add(node.module.rsplit(".", 1)[1])
-        edges[f.stem] = deps
-
-    def reaches(a: str, b: str, seen: set[str]) -> bool:
-        return any(d == b or (d not in seen and reaches(d, b, seen | {d})) for d in edges[a])
-
-    assert not [m for m in edges if reaches(m, m, {m})], edges
-    text = (root / "observables.py").read_text()
-    assert "qtwin.tensornet" not in text.split('"""', 2)[2].split("__all__")[0]
-    assert "psi._" not in text

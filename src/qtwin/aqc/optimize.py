@@ -103,8 +103,9 @@ class FidelityObjective:
     r"""The fidelity :math:`F(\theta) = |\langle\psi|V(\theta)|0\rangle|^2` and its gradient.
 
     Args:
-        target: the target state, normalized: a qubit :class:`~qtwin.tensornet.MPS` is used
-            as it is; anything else :func:`~qtwin.aqc.to_target_mps` takes is converted.
+        target: the target state, normalized: a complex128 qubit
+            :class:`~qtwin.tensornet.MPS` is used as it is; anything else
+            :func:`~qtwin.aqc.to_target_mps` takes is converted.
         ansatz: a :class:`~qtwin.aqc.BlockAnsatz`, a :class:`~qtwin.aqc.CircuitAnsatz` or
             another :class:`~qtwin.aqc.Ansatz`.
         device: torch device for the contraction (default: the target's).
@@ -131,8 +132,10 @@ class FidelityObjective:
         if threads is not None:
             threads = check_positive_int(threads, "threads")
         self.threads = threads
-        qubit_mps = isinstance(target, MPS) and set(target.dims) == {2}
-        psi = target if qubit_mps else to_target_mps(target)
+        ready = (
+            isinstance(target, MPS) and set(target.dims) == {2} and target.dtype == torch.complex128
+        )
+        psi = target if ready else to_target_mps(target)
         assert isinstance(psi, MPS)
         if device is not None:
             psi = psi.to(device=device)

@@ -20,7 +20,7 @@ public face of the state (:class:`CanonicalState`: ``canonicalize``, ``tensors``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -31,6 +31,7 @@ from qtwin.circuits.gates import pauli_matrix, permute_wires
 __all__ = ["CanonicalState", "pauli_expectation", "local_expectation"]
 
 
+@runtime_checkable
 class CanonicalState(Protocol):
     """What the expectation values need from a state (:class:`qtwin.tensornet.MPS` has it)."""
 
