@@ -207,13 +207,15 @@ def headline(results: dict[str, Any]) -> dict[str, str] | None:
 
     An experiment names it in ``metrics["headline"]``: a string, or a one-entry dict
     ``{label: number}``. Otherwise the first number among the top-level metrics (then
-    those of ``metrics["summary"]``) is used.
+    those of ``metrics["summary"]``) that is not a config value is used, floats before
+    integers (counts and sizes rarely make a headline).
 
     Example:
         >>> headline({"metrics": {"headline": {"max deviation": 3.2e-13}}})
         {'label': 'max deviation', 'text': '3.2e-13'}
-        >>> headline({"metrics": {"rows": [], "total": 5}})
-        {'label': 'total', 'text': '5'}
+        >>> headline({"config": {"users": 500}, "metrics": {"users": 500, "runs": 2,
+        ...                                               "error": 0.01}})
+        {'label': 'error', 'text': '0.01'}
     """
     metrics = results.get("metrics")
     if not isinstance(metrics, dict):
@@ -224,19 +226,23 @@ def headline(results: dict[str, Any]) -> dict[str, str] | None:
     if isinstance(given, dict) and given:
         label, value = next(iter(given.items()))
         return {"label": str(label), "text": _fmt(value)}
-    for key, value in metrics.items():
-        if _is_number(value):
-            return {"label": str(key), "text": _fmt(value)}
+    config = results.get("config")
+    config_keys = set(config) if isinstance(config, dict) else set()
+    candidates: list[tuple[str, Any]] = [
+        (str(k), v) for k, v in metrics.items() if _is_number(v) and k not in config_keys
+    ]
     summary = metrics.get("summary")
     if isinstance(summary, dict):
         for key, value in summary.items():
             if _is_number(value):
-                return {"label": str(key), "text": _fmt(value)}
-            if isinstance(value, dict):
-                for sub, number in value.items():
-                    if _is_number(number):
-                        return {"label": f"{key} {sub}", "text": _fmt(number)}
-    return None
+                candidates.append((str(key), value))
+            elif isinstance(value, dict):
+                candidates += [(f"{key} {sub}", v) for sub, v in value.items() if _is_number(v)]
+    candidates.sort(key=lambda kv: not isinstance(kv[1], float))  # stable: floats first
+    if not candidates:
+        return None
+    label, value = candidates[0]
+    return {"label": label, "text": _fmt(value)}
 
 
 def _summary_block(metrics: Any) -> dict[str, Any] | None:
