@@ -388,7 +388,7 @@ def run(
     store: ResultStore,
     progress: Progress,
 ) -> dict[str, Any]:
-    """Farhi–Neven QNN: exact parity/majority, digits 3 vs 6 learning curve, shots, baselines."""
+    """Farhi–Neven QNN: exact networks, digits 3 vs 6, quantum data vs classical models, shots."""
     fake = config.fake_device.strip()
     steps = ["exactness", "digits/train", "digits/aer", "fake", "baselines", "hardness"]
     steps.append("quantum_data")
