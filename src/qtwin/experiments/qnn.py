@@ -51,7 +51,7 @@ __all__ = ["QNNConfig", "DEFAULT_CONFIG", "run"]
 
 @dataclass(frozen=True)
 class QNNConfig:
-    """Farhi–Neven QNN: exact networks, digits learning curve, shots, baselines, hardness."""
+    """Farhi–Neven QNN: exact networks, digits, quantum data vs classical models, hardness."""
 
     digit_a: int = option(3, "first digit of the pair (label +1)", low=0, high=9)
     digit_b: int = option(6, "second digit of the pair (label -1)", low=0, high=9)
