@@ -223,3 +223,16 @@ def test_backend_data_tables():
     cdf = char.to_dataframe()
     assert len(cdf) == 4 and cdf["character"].tolist() == [0, 1, 2, 3]
     assert char.to_dict()["character_labels"] == char.character_labels.tolist()
+
+
+def test_missing_qiskit_experiments_names_the_extra(monkeypatch):
+    import sys
+
+    from qtwin.exceptions import MissingExtraError
+    from qtwin.rb.channels import depolarizing
+    from qtwin.rb.circuits import qiskit_experiments_standard_rb
+
+    monkeypatch.setitem(sys.modules, "qiskit_experiments.library", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "qtwin\[dev\]"') as info:
+        qiskit_experiments_standard_rb(depolarizing(2, 0.1), [1, 2, 3], 1)
+    assert info.value.extra == "dev"

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qtwin._extras import require_module
 from qtwin._io import to_jsonable
 from qtwin._validation import as_generator, check_positive_int
 
@@ -431,14 +432,12 @@ def _kraus_list(noise: Any) -> list[np.ndarray]:
 
 
 def _qiskit_experiments() -> type:
-    try:
-        from qiskit_experiments.library import StandardRB
-    except ImportError as exc:  # pragma: no cover - the dev extra has it
-        raise ImportError(
-            "qiskit-experiments is needed for this cross-check; install qtwin[dev] "
-            "(pip install qiskit-experiments)"
-        ) from exc
-    return StandardRB
+    library = require_module(
+        "qiskit_experiments.library",
+        extra="dev",
+        purpose="the qiskit-experiments cross-check (qiskit_experiments_standard_rb)",
+    )
+    return library.StandardRB
 
 
 def _noisy_standard_rb_class() -> type:
@@ -522,7 +521,7 @@ def qiskit_experiments_standard_rb(
     *,
     num_qubits: int = 1,
     shots: int = 1024,
-    seed: int | None = None,
+    seed: int | np.random.Generator | None = None,
 ) -> QiskitExperimentsRB:
     r"""qiskit-experiments' ``StandardRB`` on Aer with ``noise`` after every Clifford.
 
@@ -538,7 +537,8 @@ def qiskit_experiments_standard_rb(
         num_samples: sequences per length.
         num_qubits: 1 or 2.
         shots: shots per circuit.
-        seed: seeds the sequences and Aer's sampling.
+        seed: seeds the sequences and Aer's sampling (a ``Generator`` gives one int seed
+            for both, as qiskit-experiments and Aer take ints).
 
     Example:
         >>> p = 0.98
@@ -552,6 +552,8 @@ def qiskit_experiments_standard_rb(
     from qiskit_aer import AerSimulator
     from qiskit_aer.noise import QuantumError
 
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**31))
     num_qubits = check_positive_int(num_qubits, "num_qubits")
     if num_qubits > 2:
         raise ValueError(f"num_qubits must be 1 or 2, got {num_qubits}")
