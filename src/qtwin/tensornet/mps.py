@@ -27,7 +27,8 @@ Truncation follows :mod:`qtwin.tensornet.linalg`: at most ``max_bond`` singular 
 and the smallest are dropped while their relative squared weight stays ``<= cutoff``. The sum of
 discarded weights is kept in :attr:`MPS.discarded_weight`, and
 :attr:`MPS.fidelity_estimate` is the product :math:`\prod_k (1 - \epsilon_k)` over all
-truncations, the standard estimate of the fidelity with the exact state.
+truncations, the standard estimate of the fidelity with the exact state. :meth:`MPS.compress`
+truncates an existing state the same way in one sweep.
 
 Methods return Python numbers, or 0-dim torch tensors when the MPS carries autograd history, so
 gradients flow through expectation values and overlaps.
@@ -84,7 +85,9 @@ class MPS:
     """A matrix product state (see the module docstring for conventions).
 
     Build one with :meth:`zeros`, :meth:`product_state`, :meth:`from_dense` or
-    :meth:`from_circuit`; gates act in place through :meth:`apply_gate`.
+    :meth:`from_circuit` (or load a reference state with :func:`qtwin.tensornet.corpus.load`);
+    gates act in place through :meth:`apply_gate`, :meth:`compress` truncates in place, and
+    :meth:`norm_squared`, :meth:`expectation`, :meth:`entropy`, :meth:`overlap` read it.
     """
 
     def __init__(self, tensors: Sequence[torch.Tensor], *, center: int | None = None) -> None:
