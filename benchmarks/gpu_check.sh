@@ -15,7 +15,7 @@
 #                   (quimb is CPU-only and slow on long-range gates: its numbers come from the CPU run)
 #   aqc        110  aqc.py --quick --peers aer (from a copy of benchmarks/: it writes results/aqc.json;
 #                   aqc.py has no --device, qtwin.aqc runs where its defaults put it)
-#   entangle    55  entanglement.py --quick (uses CUDA when torch sees it)
+#   entangle    55  entanglement.py --quick --device cuda
 # Unmeasured until a GPU session runs it (see benchmarks/README.md).
 set -u
 cd "$(dirname "$0")/.."
@@ -62,7 +62,7 @@ cp -r benchmarks "$AQC_TMP/benchmarks"
 step aqc 110 python "$AQC_TMP/benchmarks/aqc.py" --quick --peers aer
 cp "$AQC_TMP/benchmarks/results/aqc.json" "$OUT_DIR/aqc_quick.json" 2>/dev/null
 rm -rf "$AQC_TMP"
-step entangle 55 python benchmarks/entanglement.py --quick --out "$OUT_DIR/entanglement_quick.json"
+step entangle 55 python benchmarks/entanglement.py --quick --device cuda --out "$OUT_DIR/entanglement_quick.json"
 
 python - "$OUT_DIR" <<'EOF' | tee "$OUT_DIR/summary.txt"
 """One table: every step's exit status and time, and its headline number from its JSON."""
