@@ -96,6 +96,9 @@ def test_disabled_and_remove(tmp_path):
 def test_fingerprint_is_order_free_and_data_sensitive():
     assert fingerprint(a={"x": 1, "y": 2}) == fingerprint(a={"y": 2, "x": 1})
     assert fingerprint(t=torch.zeros(2)) != fingerprint(t=torch.zeros(2, dtype=torch.float64))
+    z = torch.tensor([1 + 2j, 3 - 1j])
+    assert fingerprint(t=z.conj()) == fingerprint(t=torch.tensor([1 - 2j, 3 + 1j]))  # lazy conj
+    assert fingerprint(t=torch.ones(2, dtype=torch.bfloat16)) == fingerprint(t=torch.ones(2))
     with pytest.raises(TypeError, match="fingerprint cannot describe"):
         fingerprint(f=object())
     with pytest.raises(ValueError, match="fingerprint must be"):

@@ -69,11 +69,8 @@ def _canonical(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_canonical(v) for v in obj]
     if isinstance(obj, torch.Tensor):
-        obj = (
-            obj.detach().cpu().contiguous().numpy()
-            if obj.dtype != torch.bfloat16
-            else obj.float().numpy()
-        )
+        tensor = obj.detach().cpu().resolve_conj().resolve_neg()
+        obj = (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).contiguous().numpy()
     if isinstance(obj, np.ndarray):
         data = np.ascontiguousarray(obj)
         digest = hashlib.sha256(data.tobytes()).hexdigest()
