@@ -1,4 +1,4 @@
-"""FarhiNevenQNN's exact reduced simulation against the dense one; state inputs; resume."""
+"""FarhiNevenQNN's exact reduced simulation against the dense one; state inputs."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import torch
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.quantum_info import Statevector as QiskitStatevector
 
-from qtwin.exceptions import CheckpointMismatchError
-from qtwin.qml.qnn.datasets import all_bit_strings, random_boolean_dataset
+from qtwin.qml.qnn.datasets import all_bit_strings
 from qtwin.qml.qnn.model import FarhiNevenQNN, default_generators
-from qtwin.qml.qnn.training import train
 from qtwin.tensornet import Statevector
 
 GENERATOR_SETS = [
@@ -72,50 +70,3 @@ def test_state_input_bad_values() -> None:
         m(np.full((1, 4), np.nan, dtype=complex))
     with pytest.raises(ValueError, match="2 qubits"):
         m(Statevector.zeros(3))
-
-
-@pytest.mark.parametrize("method", ["adam", "sgd"])
-def test_checkpoint_resume_matches_uninterrupted(tmp_path, method) -> None:
-    z, y = random_boolean_dataset(3, seed=3)
-    kw = dict(method=method, batch_size=3, lr=0.1, seed=2, progress=False, eval_data=(z, -y))
-    full = FarhiNevenQNN(3, seed=1)
-    ref = train(full, z, y, epochs=4, **kw)
-    path = tmp_path / "qnn.pt"
-    part = FarhiNevenQNN(3, seed=1)
-    train(part, z, y, epochs=2, checkpoint=path, **kw)
-    assert path.exists() and not list(tmp_path.glob(".*tmp"))
-    resumed = FarhiNevenQNN(3, seed=99)  # parameters come from the checkpoint
-    hist = train(resumed, z, y, epochs=4, checkpoint=path, **kw)
-    assert hist.resumed_from == 2 and ref.resumed_from == 0
-    assert hist.loss == ref.loss and hist.accuracy == ref.accuracy  # exactly, not approx
-    assert hist.test_accuracy == ref.test_accuracy
-    assert torch.equal(resumed.theta, full.theta)
-    again = train(resumed, z, y, epochs=4, checkpoint=path, **kw)
-    assert again.loss == hist.loss  # finished: nothing left to run
-
-
-def test_checkpoint_of_another_run_is_refused(tmp_path) -> None:
-    z, y = random_boolean_dataset(3, seed=3)
-    path = tmp_path / "qnn.pt"
-    train(FarhiNevenQNN(3, seed=1), z, y, epochs=1, seed=2, progress=False, checkpoint=path)
-    others = [
-        dict(method="sgd"),  # another method
-        dict(lr=0.2),  # another hyper-parameter
-        dict(seed=3),  # another shuffling seed
-    ]
-    for kw in others:
-        args = {"seed": 2, **kw}
-        with pytest.raises(CheckpointMismatchError, match="different run"):
-            train(FarhiNevenQNN(3), z, y, epochs=2, progress=False, checkpoint=path, **args)
-    with pytest.raises(CheckpointMismatchError):  # other data
-        train(FarhiNevenQNN(3), z, -y, epochs=2, seed=2, progress=False, checkpoint=path)
-    with pytest.raises(CheckpointMismatchError):  # other model shape
-        model = FarhiNevenQNN(3, default_generators(3, ("ZX",)))
-        train(model, z, y, epochs=2, seed=2, progress=False, checkpoint=path)
-
-
-def test_history_is_a_dataclass_with_dict_access() -> None:
-    z, y = random_boolean_dataset(2, seed=0)
-    hist = train(FarhiNevenQNN(2, seed=0), z, y, epochs=2, progress=False)
-    assert hist["loss"] is hist.loss and "test_accuracy" not in hist
-    assert hist.to_dict() == {"loss": hist.loss, "accuracy": hist.accuracy, "resumed_from": 0}
