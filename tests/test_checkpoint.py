@@ -98,7 +98,9 @@ def test_fingerprint_is_order_free_and_data_sensitive():
     assert fingerprint(t=torch.zeros(2)) != fingerprint(t=torch.zeros(2, dtype=torch.float64))
     z = torch.tensor([1 + 2j, 3 - 1j])
     assert fingerprint(t=z.conj()) == fingerprint(t=torch.tensor([1 - 2j, 3 + 1j]))  # lazy conj
-    assert fingerprint(t=torch.ones(2, dtype=torch.bfloat16)) == fingerprint(t=torch.ones(2))
+    bf16 = torch.ones(2, dtype=torch.bfloat16)
+    assert fingerprint(t=bf16) != fingerprint(t=torch.ones(2))
+    assert fingerprint(t=bf16) != fingerprint(t=bf16 * 2)
     with pytest.raises(TypeError, match="fingerprint cannot describe"):
         fingerprint(f=object())
     with pytest.raises(ValueError, match="fingerprint must be"):

@@ -69,8 +69,12 @@ def _canonical(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_canonical(v) for v in obj]
     if isinstance(obj, torch.Tensor):
-        tensor = obj.detach().cpu().resolve_conj().resolve_neg()
-        obj = (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).contiguous().numpy()
+        tensor = obj.detach().cpu().resolve_conj().resolve_neg().contiguous()
+        if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16: hash its raw 16-bit words
+            data = tensor.view(torch.int16).numpy()
+            digest = hashlib.sha256(data.tobytes()).hexdigest()
+            return {"__array__": ["bfloat16", list(data.shape), digest]}
+        obj = tensor.numpy()
     if isinstance(obj, np.ndarray):
         data = np.ascontiguousarray(obj)
         digest = hashlib.sha256(data.tobytes()).hexdigest()
