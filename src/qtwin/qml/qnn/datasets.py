@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from qtwin._extras import require_module
 from qtwin._validation import as_generator, check_positive_int
 
 __all__ = [
@@ -123,12 +124,9 @@ def digits_dataset(
         >>> ds.z_train.shape[1], len(ds.z_train) + len(ds.z_test)
         (16, 309)
     """
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise ImportError(
-            'digits_dataset needs scikit-learn, from the qml extra: pip install "qtwin[qml]"'
-        ) from None
+    load_digits = require_module(
+        "sklearn.datasets", extra="qml", purpose="digits_dataset"
+    ).load_digits
     try:
         a, b = (int(pair[0]), int(pair[1]))
     except (TypeError, ValueError, IndexError):
