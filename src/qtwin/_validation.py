@@ -38,6 +38,35 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_index(value: Any, name: str, size: int, *, low: int = 0, what: str = "an integer") -> int:
+    """Return ``value`` as an int if it is an integer in ``[low, size)``; raise otherwise.
+
+    Args:
+        value: the candidate index (booleans are refused even though they are ints).
+        name: the argument's name, used in the message.
+        size: one past the largest allowed value.
+        low: the smallest allowed value.
+        what: what the index is, for the message (``"a site index"``, ``"a cut"``...).
+
+    Raises:
+        ValueError: ``value`` is not an integer (``True``, ``1.0`` and ``"1"`` are not), or
+            it is outside ``[low, size)``. One exception type for both, since an index is
+            usually read from user data, and ``except ValueError`` should catch any bad one.
+
+    Example:
+        >>> check_index(2, "site", 3)
+        2
+        >>> check_index(3, "site", 3, what="a site index")
+        Traceback (most recent call last):
+        ...
+        ValueError: site must be a site index in [0, 2], got 3
+    """
+    integer = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+    if not integer or not low <= value < size:
+        raise ValueError(f"{name} must be {what} in [{low}, {size - 1}], got {value!r}")
+    return int(value)
+
+
 def check_nonnegative_float(value: Any, name: str) -> float:
     """Return ``value`` as a float, or raise if it is negative, NaN or not a number."""
     try:

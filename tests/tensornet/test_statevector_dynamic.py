@@ -102,9 +102,9 @@ def test_project_bad_inputs_raise() -> None:
         sv.project(0, [0, 0, 0])
     with pytest.raises(ValueError, match="outcome must be an int"):
         sv.project(0, 0.5)
-    with pytest.raises(ValueError, match="site must be in"):
+    with pytest.raises(ValueError, match="site must be a site index in"):
         sv.project(2, 0)
-    with pytest.raises(ValueError, match="site must be in"):
+    with pytest.raises(ValueError, match="site must be a site index in"):
         sv.qubit_probabilities(-1)
     # a failed projection leaves the state untouched
     np.testing.assert_allclose(sv.data.numpy(), np.tile([1, 0, 0, 0.0], (2, 1)))

@@ -58,6 +58,7 @@ from qtwin._validation import (
     as_generator,
     check_dims,
     check_finite,
+    check_index,
     check_nonnegative_float,
     check_positive_int,
     check_unitary,
@@ -966,7 +967,7 @@ class MPS:
         return np.asarray(out)
 
     # ------------------------------------------------------------------ helpers
-    def check_site(self, s: Any, name: str = "site") -> int:
+    def check_site(self, s: object, name: str = "site") -> int:
         """Return ``s`` as an int if it is a qubit (site) index in ``[0, num_sites)``; raise
         ``ValueError`` naming ``name`` otherwise (booleans and non-integers included).
 
@@ -974,25 +975,12 @@ class MPS:
             >>> MPS.zeros(3).check_site(2)
             2
         """
-        if (
-            isinstance(s, bool)
-            or not isinstance(s, (int, np.integer))
-            or not 0 <= s < self.num_sites
-        ):
-            raise ValueError(f"{name} must be site indices in [0, {self.num_sites - 1}], got {s!r}")
-        return int(s)
+        return check_index(s, name, self.num_sites, what="a site index")
 
-    def _check_cut(self, cut: Any) -> int:
-        if (
-            isinstance(cut, bool)
-            or not isinstance(cut, (int, np.integer))
-            or not 1 <= cut < self.num_sites
-        ):
-            raise ValueError(
-                f"cut must be an integer in [1, {self.num_sites - 1}] "
-                f"(the number of sites left of the cut), got {cut!r}"
-            )
-        return int(cut)
+    def _check_cut(self, cut: object) -> int:
+        return check_index(
+            cut, "cut", self.num_sites, low=1, what="a number of sites left of the cut"
+        )
 
 
 # ---------------------------------------------------------------------- module helpers

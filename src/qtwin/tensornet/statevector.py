@@ -40,7 +40,13 @@ import numpy as np
 import torch
 
 from qtwin._typing import TensorLike
-from qtwin._validation import as_generator, check_dims, check_finite, check_positive_int
+from qtwin._validation import (
+    as_generator,
+    check_dims,
+    check_finite,
+    check_index,
+    check_positive_int,
+)
 from qtwin.circuits.convert import phase_factor, to_gate_list
 from qtwin.tensornet.fusion import FusedGate, fuse_blocks
 
@@ -415,12 +421,8 @@ class Statevector:
         below = int(np.prod(self.dims[:site], dtype=np.int64))
         return self.data.reshape(self.data.shape[0], above, self.dims[site], below)
 
-    def _check_site(self, site: Any) -> int:
-        if isinstance(site, bool) or not isinstance(site, (int, np.integer)):
-            raise TypeError(f"site must be an int, got {type(site).__name__}")
-        if not 0 <= int(site) < self.num_sites:
-            raise ValueError(f"site must be in [0, {self.num_sites - 1}], got {site}")
-        return int(site)
+    def _check_site(self, site: object) -> int:
+        return check_index(site, "site", self.num_sites, what="a site index")
 
     def qubit_probabilities(self, site: int) -> torch.Tensor:
         r"""Born probabilities of the local outcomes of one site, shape ``(B, d)``.
