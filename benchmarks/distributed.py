@@ -10,8 +10,9 @@ Sections (each prints a table; all numbers go to ``benchmarks/results/distribute
    Dask's task stream gives the work done on the workers ``W`` (sum of task times) and the
    unit count ``U``; the rest of the 1-worker time is the serial part ``S = T1 - W``
    (client-side preparation and fit, scheduling, transfers). The projection to N workers is
-   Amdahl's law with task granularity, ``T(N) = S + ceil(U / N) * W / U`` (stated as a
-   projection; it ignores the scheduler's own limits at 64 workers and network latency).
+   Amdahl's law with task granularity, ``T(N) = S + max(ceil(U / N) * W / U, longest unit)``
+   (stated as a projection; it ignores the scheduler's own limits at 64 workers and network
+   latency).
 2. **Scheduler overhead per unit**: ``map_units`` of a no-op over ``--noop-units`` units on
    ``dask:2`` (wall time / units) and the round trip of one unit (best of 10).
 3. **SQ row sampling** (time to draw 20 000 rows, best of ``--sq-repeats``): an in-RAM
@@ -131,6 +132,13 @@ def timed_with_tasks(client: Any, fn: Callable[[], Any]) -> tuple[float, Any, fl
     return elapsed, out, float(sum(spans)), len(spans), float(max(spans) if spans else 0.0)
 
 
+def projected(t1: float, serial: float, work: float, units: int, longest: float, n: int) -> float:
+    """Amdahl with granularity: ``S + max(ceil(U / N) * W / U, longest unit)`` (``T1`` at N=1)."""
+    if n == 1 or units == 0:
+        return t1
+    return serial + max(math.ceil(units / n) * work / units, longest)
+
+
 def speedup(args: argparse.Namespace, clients: dict[int, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, job in (("rb", rb_job(args.quick)), ("frame_potential", fp_job(args.quick))):
@@ -150,10 +158,7 @@ def speedup(args: argparse.Namespace, clients: dict[int, Any]) -> dict[str, Any]
         t1, work, units, longest = min(runs[1])  # W, U from the same (best) 1-worker run
         t2 = min(runs[2])[0]
         serial = max(t1 - work, 0.0)
-        proj = {
-            str(n): serial + math.ceil(units / n) * work / units if units else t1
-            for n in (1, 2, 8, 64)
-        }
+        proj = {str(n): projected(t1, serial, work, units, longest, n) for n in (1, 2, 8, 64)}
         row.update(
             workers_1_s=t1,
             workers_2_s=t2,
@@ -215,11 +220,25 @@ def write_matrix(path: Path, m: int, seed: int, cols: int = 2, chunk: int = 4_00
     del out
 
 
-def sq_times(S: Any, repeats: int) -> dict[str, float]:
+def best_cpu(fn: Callable[[], Any], repeats: int) -> float:
+    """Best CPU time of this thread (s): less sensitive than wall time to other jobs' load."""
+    times = []
+    for _ in range(repeats):
+        t = time.thread_time()
+        fn()
+        times.append(time.thread_time() - t)
+    return min(times)
+
+
+def sq_times(S: Any, repeats: int, cpu: bool = False) -> dict[str, float]:
     t_rows, _ = best(lambda: S.sample_rows(DRAWS, seed=1), repeats)
     t_read, _ = best(lambda: S.rows(S.sample_rows(DRAWS, seed=1)), repeats)
     t_ent, _ = best(lambda: S.sample_entries(DRAWS, seed=2), repeats)
-    return {"rows_ms": 1e3 * t_rows, "rows_and_read_ms": 1e3 * t_read, "entries_ms": 1e3 * t_ent}
+    out = {"rows_ms": 1e3 * t_rows, "rows_and_read_ms": 1e3 * t_read, "entries_ms": 1e3 * t_ent}
+    if cpu:  # in-process work only (a cluster's work is on other processes)
+        out["rows_cpu_ms"] = 1e3 * best_cpu(lambda: S.sample_rows(DRAWS, seed=1), repeats)
+        out["entries_cpu_ms"] = 1e3 * best_cpu(lambda: S.sample_entries(DRAWS, seed=2), repeats)
+    return out
 
 
 def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
@@ -229,7 +248,7 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
         for m in [10**4, 10**5, 10**6, 10**7]:
             A = np.random.default_rng(m).standard_normal((m, 2), dtype=np.float32)
             S = SQMatrix(A, copy=False)
-            out["ram"][str(m)] = sq_times(S, args.sq_repeats)
+            out["ram"][str(m)] = sq_times(S, args.sq_repeats, cpu=True)
             print(f"SQ in RAM      m={m:>11,d}: {out['ram'][str(m)]}", flush=True)
             del S, A
         m = 10**7
@@ -237,7 +256,7 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
         t = time.perf_counter()
         S = SQMatrix.from_npy(tmp / "A.npy", tree_path=tmp / "A.tree.npy")
         build = time.perf_counter() - t
-        out["memmap_1e7"] = {**sq_times(S, args.sq_repeats), "build_s": build}
+        out["memmap_1e7"] = {**sq_times(S, args.sq_repeats, cpu=True), "build_s": build}
         print(f"SQ memmapped   m={m:>11,d}: {out['memmap_1e7']}", flush=True)
         del S
         for f in tmp.iterdir():
@@ -270,13 +289,17 @@ def sq(args: argparse.Namespace, client: Any) -> dict[str, Any]:
     ram = [v["rows_ms"] for v in out["ram"].values()]
     out["ram_spread"] = max(ram) / min(ram)
     out["memmap_1e7_over_ram_min"] = out["memmap_1e7"]["rows_ms"] / min(ram)
+    cpu = [v["rows_cpu_ms"] for v in out["ram"].values()]
+    out["ram_spread_cpu"] = max(cpu) / min(cpu)
+    out["memmap_1e7_over_ram_min_cpu"] = out["memmap_1e7"]["rows_cpu_ms"] / min(cpu)
     sh = [v["rows_ms"] for v in out["sharded"].values() if "rows_ms" in v]
     out["sharded_spread"] = max(sh) / min(sh) if sh else None
     out["load_after"] = load()
     print(
-        f"spreads (max/min time to draw {DRAWS} rows): in RAM 1e4..1e7 {out['ram_spread']:.2f}x; "
-        f"memmapped 1e7 / RAM min {out['memmap_1e7_over_ram_min']:.2f}x; sharded "
-        f"{out['sharded_spread'] and round(out['sharded_spread'], 2)}x",
+        f"spreads (max/min time to draw {DRAWS} rows): in RAM 1e4..1e7 {out['ram_spread']:.2f}x "
+        f"(CPU {out['ram_spread_cpu']:.2f}x); memmapped 1e7 / RAM min "
+        f"{out['memmap_1e7_over_ram_min']:.2f}x (CPU {out['memmap_1e7_over_ram_min_cpu']:.2f}x); "
+        f"sharded {out['sharded_spread'] and round(out['sharded_spread'], 2)}x",
         flush=True,
     )
     return out
