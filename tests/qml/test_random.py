@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from qtwin.qml import QFWP, ClassicalRNN, QuantumActorCritic, QuantumRecurrentNet
+from qtwin.qml import QFWP, ClassicalRNN, FarhiNevenQNN, QuantumActorCritic, QuantumRecurrentNet
 from qtwin.qml._random import init_linear_, init_recurrent_, torch_generator
 
 BUILDERS = {
+    "farhi_neven_qnn": lambda seed: FarhiNevenQNN(3, seed=seed),
     "qfwp": lambda seed: QFWP(seed=seed),
     "classical_gru": lambda seed: ClassicalRNN("gru", seed=seed),
     "qlstm": lambda seed: QuantumRecurrentNet("qlstm", seed=seed, num_layers=1),

@@ -53,6 +53,7 @@ import torch
 from numpy.typing import ArrayLike
 
 from qtwin._validation import check_choice, check_finite, check_positive_int
+from qtwin.qml._random import torch_generator
 from qtwin.tensornet import Statevector
 
 if TYPE_CHECKING:
@@ -276,7 +277,8 @@ class FarhiNevenQNN(torch.nn.Module):
             default :func:`default_generators` (a ZX layer then an XX layer).
         encoding: ``"bits"`` (inputs in {0, 1}) or ``"spins"`` (inputs in {+1, -1},
             +1 meaning :math:`|0\rangle`).
-        seed: seed of the initial angles, drawn uniformly from ``[-init_scale, init_scale]``.
+        seed: seed (an int or a numpy generator) of the initial angles, drawn uniformly from
+            ``[-init_scale, init_scale]`` with a local generator; ``None`` means seed 0.
         init_scale: half-width of the initial angle distribution (non-negative).
         theta: explicit initial angles, one per generator (overrides the random draw).
         dtype: complex dtype of the simulation (``torch.complex128`` or ``torch.complex64``).
@@ -300,7 +302,7 @@ class FarhiNevenQNN(torch.nn.Module):
         generators: Sequence[PauliTerm] | None = None,
         *,
         encoding: str = "bits",
-        seed: int | None = None,
+        seed: int | np.random.Generator | None = None,
         init_scale: float = 0.1,
         theta: ArrayLike | torch.Tensor | None = None,
         dtype: torch.dtype = torch.complex128,
@@ -328,7 +330,7 @@ class FarhiNevenQNN(torch.nn.Module):
         else:
             if not np.isfinite(init_scale) or init_scale < 0:
                 raise ValueError(f"init_scale must be a finite number >= 0, got {init_scale!r}")
-            gen = torch.Generator().manual_seed(0 if seed is None else int(seed))
+            gen = torch_generator(0 if seed is None else seed)
             init = (2 * torch.rand(num, generator=gen, dtype=real) - 1) * init_scale
         self.theta = torch.nn.Parameter(init.clone())
         self.simulation = check_choice(simulation, "simulation", ("reduced", "dense"))
