@@ -16,7 +16,8 @@ Farhi–Neven classifier) and :mod:`qtwin.qml.sequences` (QFWP, recurrent networ
 control). Every public name of both is re-exported here.
 
 Conventions shared by both halves: ``seed`` is an int, a :class:`numpy.random.Generator` or
-``None`` (fresh entropy), and models draw their initial weights from local generators (the
+``None`` (fresh entropy; :class:`FarhiNevenQNN` alone keeps its historical meaning, seed 0),
+and models draw their initial weights from local generators (the
 global torch random state is never reseeded); every model is created on the CPU (there is no
 ``device=`` argument that picks CUDA by itself) and follows its parameters when moved with
 ``model.to(device)``; results are dataclasses that also read like the dicts they replace
