@@ -160,8 +160,47 @@ def _reexported(packages: list[str]) -> tuple[dict[str, list[str]], dict[str, li
     return out, shadowed
 
 
+# Ground modules with an API page of their own. A package that re-exports one of their
+# names (qtwin.backends re-exports qtwin.exceptions.BackendUnavailableError) does not
+# document it again: its page links to the one place where it is described (two
+# descriptions of one class would make every reference to it ambiguous).
+API_MODULES = ["qtwin.exceptions", "qtwin.checkpoint"]
+
+
+def _defined_elsewhere(packages: list[str]) -> dict[str, list[str]]:
+    """``{module: [full names of objects in its __all__ defined in API_MODULES]}`` for the
+    packages and all their submodules."""
+    out: dict[str, list[str]] = {}
+    for pkg_name in packages:
+        try:
+            pkg = importlib.import_module(pkg_name)
+        except Exception:  # reported by _reexported
+            continue
+        modules = [pkg]
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
+            try:
+                modules.append(importlib.import_module(info.name))
+            except Exception:
+                continue
+        for mod in modules:
+            for name in getattr(mod, "__all__", ()):
+                home = getattr(getattr(mod, name, None), "__module__", None)
+                if home in API_MODULES and mod.__name__ != home:
+                    out.setdefault(mod.__name__, []).append(f"{home}.{name}")
+    return out
+
+
 _REEXPORTED, _SHADOWED = _reexported(API_PACKAGES)
-autosummary_context = {"reexported": _REEXPORTED, "shadowed": _SHADOWED}
+_ELSEWHERE = _defined_elsewhere(API_PACKAGES)
+for _module, _names in _ELSEWHERE.items():  # not "documented on its package's page" either
+    _short = {n.rpartition(".")[2] for n in _names}
+    if _module in _REEXPORTED:
+        _REEXPORTED[_module] = [n for n in _REEXPORTED[_module] if n not in _short]
+autosummary_context = {
+    "reexported": _REEXPORTED,
+    "shadowed": _SHADOWED,
+    "elsewhere": _ELSEWHERE,
+}
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
