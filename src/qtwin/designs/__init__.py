@@ -31,7 +31,13 @@ from qtwin.designs.known import (
     qubit_clifford_group,
     stabilizer_orbit,
 )
-from qtwin.designs.native import cavity_circuits, frame_potential_vs_depth, high_spin_circuits
+from qtwin.designs.native import (
+    NativeDesignResult,
+    cavity_circuits,
+    frame_potential_std_error,
+    frame_potential_vs_depth,
+    high_spin_circuits,
+)
 from qtwin.designs.shadows import (
     ShadowData,
     classical_shadow,
@@ -46,6 +52,7 @@ from qtwin.designs.weyl import weyl_heisenberg, wh_labels
 __all__ = [
     "CliffordGroup",
     "DesignWeights",
+    "NativeDesignResult",
     "ShadowData",
     "binary_icosahedral_group",
     "cavity_circuits",
@@ -57,6 +64,7 @@ __all__ = [
     "estimate_observable",
     "find_design_weights",
     "frame_potential",
+    "frame_potential_std_error",
     "frame_potential_vs_depth",
     "group_frame_potential",
     "haar_frame_potential",

@@ -237,7 +237,7 @@ def _design_unit(
         return _native(label, config, np.random.default_rng(seed))
     except ImportError as exc:
         if kind == "native":
-            label, where = f"native:{label}", float(config.native_d)
+            label, where = f"native:{label}", config.native_d
         else:
             where = 2 * x + 1 if kind == "spin" else d
         return [{"construction": label, "d": where, "status": "skipped", "reason": f"{exc}"}]
