@@ -195,26 +195,27 @@ def _run(
     ]
     rand = store.compute("random", lambda: _random_returns(config.episodes, seed, config.max_steps))
     w = config.window
-    from qtwin.experiments.figures import new_figure
+    from qtwin.experiments.figures import new_figure, use_style
 
-    fig, ax = new_figure(figsize=(7.4, 3.6))
-    for r in rows:
-        ret = np.asarray(r["returns"])
-        ax.plot(np.arange(1, len(ret) + 1), ret, alpha=0.35)
-        run_mean = np.convolve(ret, np.ones(w) / w, mode="valid") if len(ret) >= w else ret
-        ax.plot(
-            np.arange(len(ret) - len(run_mean) + 1, len(ret) + 1),
-            run_mean,
-            lw=2,
-            color=ax.lines[-1].get_color(),
-            label=f"{r['agent']} ({r['parameters']} params)",
-        )
-    ax.axhline(float(np.mean(rand)), color="k", ls="--", lw=1, label="random policy")
-    ax.set_xlabel("episode")
-    ax.set_ylabel("return (steps balanced)")
-    ax.set_title(f"CartPole-v1, actor-critic (thin: per episode; thick: mean of {w})")
-    fig.legend(loc="outside right upper", fontsize="small")
-    store.save_figure(fig, "learning_curve.png")
+    with use_style():
+        fig, ax = new_figure(figsize=(7.4, 3.6))
+        for r in rows:
+            ret = np.asarray(r["returns"])
+            ax.plot(np.arange(1, len(ret) + 1), ret, alpha=0.35)
+            run_mean = np.convolve(ret, np.ones(w) / w, mode="valid") if len(ret) >= w else ret
+            ax.plot(
+                np.arange(len(ret) - len(run_mean) + 1, len(ret) + 1),
+                run_mean,
+                lw=2,
+                color=ax.lines[-1].get_color(),
+                label=f"{r['agent']} ({r['parameters']} params)",
+            )
+        ax.axhline(float(np.mean(rand)), color="k", ls="--", lw=1, label="random policy")
+        ax.set_xlabel("episode")
+        ax.set_ylabel("return (steps balanced)")
+        ax.set_title(f"CartPole-v1, actor-critic (thin: per episode; thick: mean of {w})")
+        fig.legend(loc="outside right upper", fontsize="small")
+        store.save_figure(fig, "learning_curve.png")
     table = [
         {
             "agent": r["agent"],

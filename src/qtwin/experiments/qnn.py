@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from qtwin.experiments.config import option
+from qtwin.experiments.figures import use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -352,6 +353,7 @@ def _quantum_data(config: QNNConfig, seed: int) -> dict[str, Any]:
     }
 
 
+@use_style()
 def _plot_quantum_data(store: ResultStore, qd: dict[str, Any]) -> None:
     """QNN learning curve on the states, classical test accuracies as labelled lines."""
     from matplotlib.ticker import MaxNLocator
@@ -521,6 +523,7 @@ def _backend_parts(
     return parts
 
 
+@use_style()
 def _plot_learning(
     store: ResultStore, tr: dict[str, Any], anchor: float, digits: tuple[int, int]
 ) -> None:
@@ -564,6 +567,7 @@ def _plot_learning(
     store.save_figure(fig, "learning_curve.png")
 
 
+@use_style()
 def _plot_table(store: ResultStore, table: list[dict[str, Any]]) -> None:
     """Test accuracy of every row, coloured by task, with its value and the chance line."""
     from matplotlib.patches import Patch
@@ -605,6 +609,7 @@ def _plot_table(store: ResultStore, table: list[dict[str, Any]]) -> None:
     store.save_figure(fig, "accuracy.png")
 
 
+@use_style()
 def _plot_hardness(store: ResultStore, hard: dict[str, Any]) -> None:
     from qtwin.experiments.figures import new_figure
 

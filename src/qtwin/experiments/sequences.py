@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from qtwin.experiments.config import option
+from qtwin.experiments.figures import use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -258,6 +259,7 @@ def _parts(rows: list[dict[str, Any]], backend: str) -> dict[str, Any]:
     return parts
 
 
+@use_style()
 def _plot_predictions(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     """Test-set predictions of every model per task; the truth on top, dashed."""
     from qtwin.experiments.figures import new_figure
@@ -278,6 +280,7 @@ def _plot_predictions(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     store.save_figure(fig, "predictions.png")
 
 
+@use_style()
 def _plot_curves(store: ResultStore, rows: list[dict[str, Any]]) -> None:
     """Test MSE per epoch of the gradient-trained models, and the predict-the-mean level."""
     from matplotlib.ticker import MaxNLocator
