@@ -59,6 +59,12 @@ def test_designs_experiment_small(tmp_path):
     assert reach["high_spin"]["2"] is not None and reach["cavity"]["2"] is not None
     assert reach["rotations_only"]["2"] is None
     assert sorted(res["figures"]) == ["frame_potential_ratios.png", "native_depth.png"]
+    by = m["summary"]["t2_by_construction"]
+    assert by["clifford"] == {"2-design for d": "2, 3", "not for d": "4, 6"}
+    assert by["mub"] == {"2-design for d": "3, 4", "not for d": "-"}
+    t2 = [r for r in m["rows"] if r["status"] == "ok" and r["t"] == 2]
+    n_designs = len({(r["construction"], r["d"]) for r in t2 if r["design"]})
+    assert m["headline"] == f"{n_designs} of {len(t2)} ensembles are 2-designs"
 
     again = run_experiment("designs", out=tmp_path, progress=False, overrides=overrides)
     assert again["units"]["computed"] == 0

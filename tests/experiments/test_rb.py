@@ -61,6 +61,10 @@ def test_rb_experiment_small(tmp_path):
     f6 = [x["exact_f"] for x in rows[("character", 6)]["decays"]]
     assert max(f6) - min(f6) > 1e-3
     assert m["summary"]["decays_per_d"] == {"2": 1, "3": 1, "6": 3}
+    worst = max(
+        abs(r["fidelity"] - r["exact_fidelity"]) for r in m["rows"] if r["protocol"] == "character"
+    )
+    assert m["headline"] == {"character RB: largest |F - F_exact|": worst} and worst < 2e-3
     assert len(m["table"]) == 6
     assert sorted(res["figures"]) == ["character_decays.png", "fidelity.png", "survival.png"]
 

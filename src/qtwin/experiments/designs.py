@@ -294,12 +294,22 @@ def run(
     _plot_ratios(store, rows)
     _plot_native(store, native)
     ok = [r for r in rows if r["status"] == "ok"]
+    t2 = [r for r in ok if r["t"] == 2]
     summary = {
-        "designs_t2": sorted(
-            {f"{r['construction']}:d={r['d']}" for r in ok if r["t"] == 2 and r["design"]}
-        ),
+        "t2_by_construction": {
+            g: {
+                "2-design for d": _dims_text(
+                    r["d"] for r in t2 if r["construction"] == g and r["design"]
+                ),
+                "not for d": _dims_text(
+                    r["d"] for r in t2 if r["construction"] == g and not r["design"]
+                ),
+            }
+            for g in sorted({r["construction"] for r in t2})
+        },
+        "designs_t2": sorted({f"{r['construction']}:d={r['d']}" for r in t2 if r["design"]}),
         "not_designs_t2": sorted(
-            {f"{r['construction']}:d={r['d']}" for r in ok if r["t"] == 2 and not r["design"]}
+            {f"{r['construction']}:d={r['d']}" for r in t2 if not r["design"]}
         ),
         "skipped": [
             {"construction": r["construction"], "d": r["d"], "reason": r["reason"]}
@@ -308,7 +318,17 @@ def run(
         ],
         "native_depth_to_haar": {f: v["depth_to_haar"] for f, v in native.items()},
     }
-    return {"rows": rows, "native": native, "summary": summary}
+    headline = (
+        f"{len(summary['designs_t2'])} of "
+        f"{len(summary['designs_t2']) + len(summary['not_designs_t2'])} ensembles are 2-designs"
+    )
+    return {"headline": headline, "summary": summary, "rows": rows, "native": native}
+
+
+def _dims_text(dims: Any) -> str:
+    """``"2, 3, 5"`` (sorted, distinct), or ``"-"`` for none."""
+    values = sorted({int(d) for d in dims})
+    return ", ".join(str(d) for d in values) if values else "-"
 
 
 def _mub_or_skip(d: int, ts: list[int]) -> list[dict[str, Any]]:

@@ -361,7 +361,15 @@ def run(
             if r["status"] == "skipped"
         ],
     }
-    metrics: dict[str, Any] = {"table": table, "rows": rows, "summary": summary}
+    char_err = [
+        abs(r["fidelity"] - r["exact_fidelity"]) for r in ok if r["protocol"] == "character"
+    ]
+    metrics: dict[str, Any] = {
+        "headline": {"character RB: largest |F - F_exact|": max(char_err) if char_err else None},
+        "summary": summary,
+        "table": table,
+        "rows": rows,
+    }
     if backend is not None:
         metrics["backend_rows"], metrics["backend_parts"] = _backend_rows(backend, config, store)
     return metrics

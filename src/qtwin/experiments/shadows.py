@@ -311,7 +311,17 @@ def run(
             "sample_time_s": float(np.mean([r["sample_time_s"] for r in runs[d]])),
         }
     _plot(store, rows, per_dim, dims)
-    metrics: dict[str, Any] = {"rows": rows, "per_dim": per_dim, "num_sites": config.num_sites}
+    metrics: dict[str, Any] = {
+        "headline": {
+            f"RMS error at N = {max(config.snapshots)}, d = {d}": per_dim[str(d)][
+                "rms_error_at_max"
+            ]
+            for d in dims[:1]
+        },
+        "rows": rows,
+        "per_dim": per_dim,
+        "num_sites": config.num_sites,
+    }
     if backend is not None:
         metrics.update(_backend_metrics(config, backend, store, exact, dims))
     return metrics
