@@ -121,8 +121,7 @@ def test_tebd_target_refuses_nan_time():
 
 
 def test_accuracy_on_an_empty_data_set():
-    from qtwin.qml.representations import subset_parity_model
-    from qtwin.qml.training import accuracy
+    from qtwin.qml import accuracy, subset_parity_model
 
     with pytest.raises(ValueError, match="z must hold at least one input"):
         accuracy(subset_parity_model(4, [0, 3]), np.zeros((0, 4)), np.zeros(0))
