@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qtwin._threads import single_threaded_blas
 from qtwin._validation import check_choice, check_finite, check_positive_int
-from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.quantum import (
     QSVTCircuit,
     block_encoding_scale,

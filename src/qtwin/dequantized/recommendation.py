@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qtwin._threads import single_threaded_blas
 from qtwin._validation import as_generator, check_positive_int
-from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.estimation import (
     MeanSamples,
     check_eps_delta,

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from qtwin._threads import single_threaded_blas
 from qtwin._validation import as_generator, check_nonnegative_float, check_positive_int
-from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.estimation import check_eps_delta
 from qtwin.dequantized.matrix import SQMatrix, as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination

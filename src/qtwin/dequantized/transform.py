@@ -52,13 +52,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from qtwin._threads import single_threaded_blas
 from qtwin._validation import (
     as_generator,
     check_choice,
     check_nonnegative_float,
     check_positive_int,
 )
-from qtwin.dequantized._blas import single_threaded_blas
 from qtwin.dequantized.estimation import MeanSamples, check_eps_delta, median_of_means
 from qtwin.dequantized.matrix import as_sqmatrix
 from qtwin.dequantized.oversampled import LinearCombination

@@ -331,7 +331,7 @@ def run_svt(
     progress: Progress,
 ) -> dict[str, Any]:
     """Dequantized SVT: error vs samples, time vs dimension, quantum vs dequantized vs exact."""
-    from qtwin.dequantized._blas import one_blas_thread
+    from qtwin._threads import one_blas_thread
 
     with one_blas_thread():  # both sides single-threaded: fair, and fast on shared machines
         metrics = _run_svt(config, seed, store, progress)
@@ -626,7 +626,7 @@ def run_recommend(
     progress: Progress,
 ) -> dict[str, Any]:
     """Tang's dequantized recommendations on a synthetic low-rank preference matrix vs exact SVD."""
-    from qtwin.dequantized._blas import one_blas_thread
+    from qtwin._threads import one_blas_thread
 
     with one_blas_thread():  # both sides single-threaded: fair, and fast on shared machines
         return _run_recommend(config, seed, store, progress)
