@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -35,6 +36,9 @@ def progress(
         kwargs: passed to :class:`tqdm.auto.tqdm` (e.g. ``initial=``, ``unit=``).
 
     The bar is removed when finished (``leave=False``) unless ``leave=True`` is passed.
+    Setting the environment variable ``TQDM_DISABLE=1`` switches every bar off (benchmarks
+    and CI logs), as it does for tqdm's own defaults.
     """
     kwargs.setdefault("leave", False)
-    return tqdm(iterable, total=total, desc=desc, disable=not enabled, **kwargs)
+    off = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes", "on")
+    return tqdm(iterable, total=total, desc=desc, disable=off or not enabled, **kwargs)
