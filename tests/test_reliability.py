@@ -167,5 +167,5 @@ def test_compile_mps_documents_why_resume_is_not_identical():
     from qtwin.aqc import compile_mps
 
     doc = " ".join(compile_mps.__doc__.split())
-    assert "resumed run is *not* identical" in doc
+    assert "is *not* bit-identical to an uninterrupted one" in doc
     assert "L-BFGS-B" in doc and "empty memory" in doc
