@@ -198,11 +198,6 @@ def test_tour_index_links_every_report_with_headline_and_thumbnail(toy, tmp_path
     assert "not finished" in text and "not-a-run" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyproject.toml (lead's file) needs package-data qtwin = ['py.typed', "
-    "'experiments/templates/*.j2', 'experiments/*.mplstyle']; remove this marker with it",
-)
 def test_templates_ship_with_the_package():
     """The templates and the style file are package data of the wheel (pyproject)."""
     import tomllib
