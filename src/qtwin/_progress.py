@@ -8,10 +8,17 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from tqdm.auto import tqdm
+from tqdm.std import TqdmWarning
+
+with warnings.catch_warnings():
+    # in a notebook kernel without ipywidgets, tqdm.auto warns once at import that it falls
+    # back to text bars; the text bars are what qtwin wants there anyway
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 __all__ = ["progress"]
 

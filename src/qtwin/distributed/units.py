@@ -44,8 +44,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from qtwin._progress import progress as _progress
 from qtwin.distributed.spec import ClusterSpec
 from qtwin.distributed.spec import cluster as _cluster_ctx
 
@@ -235,7 +235,7 @@ def map_units(
     root = root_seed(seed)
     seeds = [unit_seed(root, k, key=key) for k in keys]
     results: list[Any] = [None] * n
-    bar = tqdm(total=n, desc=key, disable=not progress, leave=False)
+    bar = _progress(total=n, desc=key, enabled=progress)
     try:
         with _cluster_ctx(cluster) as client:
             if client is None:
