@@ -18,7 +18,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "to_jsonable"]
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_json",
+    "to_jsonable",
+    "corpus_folder",
+]
 
 _UMASK_LOCK = threading.Lock()
 
@@ -119,3 +125,32 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write ``obj`` as indented strict JSON to ``path`` atomically (see :func:`to_jsonable`)."""
     text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False)
     return atomic_write_text(path, text + "\n")
+
+
+def corpus_folder(folder: str, env_var: str, *, what: str = "corpus") -> Path:
+    """The folder of a repository corpus (``circuits/``, ``tensornet/``): ``$env_var``, else
+    ``<repository root>/<folder>``; it must hold a ``manifest.json``.
+
+    Args:
+        folder: the corpus folder's name at the repository root.
+        env_var: the environment variable that overrides it (for an installed wheel).
+        what: what the corpus holds, for the error message.
+
+    Raises:
+        FileNotFoundError: the folder has no ``manifest.json``; the message names the variable
+            and the generator script ``<folder>/generate.py``.
+
+    Example:
+        >>> (corpus_folder("circuits", "QTWIN_CIRCUITS_DIR") / "manifest.json").is_file()
+        True
+    """
+    env = os.environ.get(env_var)
+    root = Path(__file__).resolve().parents[2]  # src/qtwin/_io.py -> the repository root
+    path = Path(env).expanduser().resolve() if env else root / folder
+    if not (path / "manifest.json").is_file():
+        where = f"${env_var} = {env!r}" if env else "the source checkout"
+        raise FileNotFoundError(
+            f"no {folder}/manifest.json found at {path} (from {where}); set {env_var} to the "
+            f"folder holding the {what}, or regenerate it with python {folder}/generate.py"
+        )
+    return path

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from qiskit import QuantumCircuit
+
+from qtwin._io import corpus_folder
 
 __all__ = ["corpus_dir", "list_circuits", "load", "circuit_names"]
 
@@ -37,19 +38,7 @@ def corpus_dir() -> Path:
         >>> (corpus_dir() / "manifest.json").is_file()
         True
     """
-    env = os.environ.get(ENV_VAR)
-    path = (
-        Path(env).expanduser().resolve()
-        if env
-        else Path(__file__).resolve().parents[3] / "circuits"
-    )
-    if not (path / "manifest.json").is_file():
-        where = f"${ENV_VAR} = {env!r}" if env else "the source checkout"
-        raise FileNotFoundError(
-            f"no circuits/manifest.json found at {path} (from {where}); set {ENV_VAR} to the "
-            "folder holding the corpus, or regenerate it with python circuits/generate.py"
-        )
-    return path
+    return corpus_folder("circuits", ENV_VAR, what="circuit corpus")
 
 
 def _manifest(path: Path) -> dict[str, Any]:

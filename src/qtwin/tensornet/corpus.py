@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from qtwin._io import corpus_folder
 from qtwin.tensornet.mps import MPS
 
 __all__ = ["ENV_VAR", "corpus_dir", "entries", "entry", "load", "names"]
@@ -55,20 +55,7 @@ def corpus_dir() -> Path:
         >>> (corpus_dir() / "manifest.json").is_file()
         True
     """
-    env = os.environ.get(ENV_VAR)
-    path = (
-        Path(env).expanduser().resolve()
-        if env
-        else Path(__file__).resolve().parents[3] / "tensornet"
-    )
-    if not (path / "manifest.json").is_file():
-        where = f"${ENV_VAR} = {env!r}" if env else "the source checkout"
-        raise FileNotFoundError(
-            f"no tensornet/manifest.json found at {path} (from {where}); set {ENV_VAR} to the "
-            "folder holding the reference-MPS corpus, or regenerate it with "
-            "python tensornet/generate.py"
-        )
-    return path
+    return corpus_folder("tensornet", ENV_VAR, what="reference-MPS corpus")
 
 
 def entries() -> list[dict[str, Any]]:
