@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
-from qtwin.experiments.figures import OKABE_ITO, new_figure, use_style
+from qtwin.experiments.figures import OKABE_ITO, new_figure, plain_log_ticks, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    pass
 
 __all__ = ["DEFAULT_CONFIG", "DesignsConfig", "run"]
 
@@ -373,25 +373,6 @@ _LABELS = {
 #: the style's colours without its yellow (too pale for open markers on white)
 _COLOURS = tuple(c for c in OKABE_ITO if c != "#F0E442")
 
-#: "nice" tick values for logarithmic axes that span less than a few decades
-_NICE = [m * 10.0**e for e in range(-6, 7) for m in (1, 1.5, 2, 3, 5)]
-
-
-def _plain_log_ticks(ax: Axes, lo: float, hi: float, extra: tuple[float, ...] = ()) -> None:
-    """Logarithmic y axis from ``lo`` to ``hi`` labelled with plain numbers (1, 1.5, 2, 3...),
-    plus the values ``extra`` (e.g. a reference line)."""
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    ax.set_yscale("log")
-    ax.set_ylim(lo, hi)
-    ticks = [v for v in _NICE if lo <= v <= hi]
-    if len(ticks) > 7:  # thin to the 1-2-5 sequence
-        ticks = [v for v in ticks if f"{v:g}".lstrip("0.").rstrip("0.")[:1] in "125"]
-    ticks = sorted(set(ticks) | {v for v in extra if lo <= v <= hi})
-    ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-
 
 @use_style()
 def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
@@ -434,7 +415,7 @@ def _plot_ratios(store: ResultStore, rows: list[dict[str, Any]]) -> None:
         ax.set_title(f"moment t = {t}")
         ax.grid(axis="y", alpha=0.3)
     top = max((r["ratio"] for r in ok if r["t"] in ts), default=1.0)
-    _plain_log_ticks(axes[0][0], 0.9, max(1.3, 1.3 * top))
+    plain_log_ticks(axes[0][0], 0.9, max(1.3, 1.3 * top))
     axes[0][0].set_ylabel("frame potential / Haar value")
     found: dict[str, Any] = {}
     for ax in axes[0]:
@@ -503,7 +484,7 @@ def _plot_native(store: ResultStore, native: dict[str, Any]) -> None:
                 zorder=3,
             )
             values.extend(pots.tolist())
-        _plain_log_ticks(ax, 0.85 * min(values), 1.3 * max(values), extra=(haar,))
+        plain_log_ticks(ax, 0.85 * min(values), 1.3 * max(values), extra=(haar,))
         ax.set_xlabel("circuit depth (layers)")
         ax.set_ylabel(f"frame potential $F_{t}$")
         ax.set_title(f"moment t = {t}")

@@ -32,7 +32,15 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["STYLE_PATH", "OKABE_ITO", "new_figure", "use_style", "apply_style", "style_path"]
+__all__ = [
+    "STYLE_PATH",
+    "OKABE_ITO",
+    "new_figure",
+    "use_style",
+    "apply_style",
+    "style_path",
+    "plain_log_ticks",
+]
 
 #: The colour cycle of the style (Okabe & Ito, "Color Universal Design").
 OKABE_ITO: tuple[str, ...] = (
@@ -109,3 +117,41 @@ def new_figure(
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
+
+
+#: "nice" tick values for logarithmic axes that span less than a few decades
+_NICE = tuple(m * 10.0**e for e in range(-9, 10) for m in (1, 1.5, 2, 3, 5))
+
+
+def plain_log_ticks(
+    ax: Any, lo: float | None = None, hi: float | None = None, *, extra: tuple[float, ...] = ()
+) -> None:
+    """A logarithmic y axis labelled with plain numbers (0.5, 1, 2, 3...), not ``2×10⁰``.
+
+    With ``lo`` and ``hi`` the axis spans ``[lo, hi]`` with ticks on the 1-1.5-2-3-5 sequence
+    (thinned to 1-2-5 when there would be more than seven) plus the values ``extra`` (e.g. a
+    labelled reference line); without them the limits stay matplotlib's and the ticks fall on
+    1, 2, 3 and 5 times each power of ten. Minor ticks are off in both cases.
+
+    Example:
+        >>> with use_style():
+        ...     fig, ax = new_figure()
+        ...     _ = ax.plot([1, 2], [0.9, 1.25])
+        ...     plain_log_ticks(ax, 0.5, 3.0, extra=(1.25,))
+        >>> [t.get_text() for t in ax.get_yticklabels()]
+        ['0.5', '1', '1.25', '1.5', '2', '3']
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
+
+    ax.set_yscale("log")
+    if lo is None or hi is None:
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    else:
+        ax.set_ylim(lo, hi)
+        ticks = [v for v in _NICE if lo <= v <= hi]
+        if len(ticks) > 7:  # thin to the 1-2-5 sequence
+            ticks = [v for v in ticks if f"{v:.0e}"[0] in "125"]
+        ticks = sorted(set(ticks) | {v for v in extra if lo <= v <= hi})
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qtwin.experiments.config import config_to_dict, option
-from qtwin.experiments.figures import OKABE_ITO, new_figure, use_style
+from qtwin.experiments.figures import OKABE_ITO, new_figure, plain_log_ticks, use_style
 from qtwin.experiments.registry import Progress, register
 from qtwin.experiments.store import ResultStore
 
@@ -476,8 +476,6 @@ def _plot_survival(store: ResultStore, ok: list[dict[str, Any]], confidence: flo
 @use_style()
 def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
     """Character RB per ``d``: each irrep's normalised signal against the exact decay."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
-
     chars = [r for r in ok if r["protocol"] == "character"]
     dims = _dims(chars) or [0]
     fig, axes = new_figure(1, len(dims), figsize=(3.7 * len(dims), 4.2), squeeze=False)
@@ -501,10 +499,7 @@ def _plot_character(store: ResultStore, ok: list[dict[str, Any]]) -> None:
             )
             ax.plot(m, dec["exact_f"] ** m, "-", lw=0.9, color=f"C{k}")
         ax.plot([], [], "k-", lw=0.9, label="lines: exact $f_\\sigma^m$")
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_locator(NullLocator())
+        plain_log_ticks(ax)
         ax.set_xlabel("sequence length m (random Cliffords)")
         ax.set_title(f"d = {d}, {_NOISE_LABELS.get(r['noise'], r['noise'])}", fontsize="small")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="x-small", frameon=False)
