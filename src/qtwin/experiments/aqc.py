@@ -221,7 +221,11 @@ def run(
     _plot(store, aqc_rows, trotter_rows, stair_rows)
     _plot_history(store, aqc_rows)
     _plot_profiles(store, target_info, aqc_rows)
+    best = max(aqc_rows, key=lambda r: r["fidelity"]) if aqc_rows else None
     return {
+        "headline": None
+        if best is None
+        else {f"AQC fidelity at CNOT depth {best['two_qubit_depth']}": best["fidelity"]},
         "target": target_info,
         "table": table,
         "aqc": [{k: v for k, v in r.items() if k != "parameters"} for r in aqc_rows],
@@ -302,7 +306,13 @@ def _plot(store: ResultStore, aqc: list, trotter: list, stair: list) -> None:
         ax.set_xlim(left=0)
         ax.set_ylabel("1 - fidelity with the target")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
-        store.save_figure(fig, "fidelity_vs_depth.png")
+        store.save_figure(
+            fig,
+            "fidelity_vs_depth.png",
+            caption="Infidelity with the target against two-qubit depth: AQC-compiled circuits, "
+            "Trotter circuits of growing step count and the staircase (sequential) circuits; "
+            "lower and further left is better.",
+        )
 
 
 def _plot_history(store: ResultStore, aqc: list) -> None:
@@ -324,7 +334,12 @@ def _plot_history(store: ResultStore, aqc: list) -> None:
         ax.set_xlabel("L-BFGS iteration (0: the Trotter circuit itself)")
         ax.set_ylabel("1 - fidelity with the target")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
-        store.save_figure(fig, "fidelity_vs_iteration.png")
+        store.save_figure(
+            fig,
+            "fidelity_vs_iteration.png",
+            caption="Infidelity during the L-BFGS optimisation, one line per ansatz depth; "
+            "iteration 0 is the Trotter circuit the ansatz starts from.",
+        )
 
 
 def _plot_profiles(store: ResultStore, target: dict, aqc: list) -> None:
@@ -347,4 +362,10 @@ def _plot_profiles(store: ResultStore, target: dict, aqc: list) -> None:
         ax.set_ylabel("entanglement entropy (nats)")
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
-        store.save_figure(fig, "entanglement_profile.png")
+        store.save_figure(
+            fig,
+            "entanglement_profile.png",
+            caption="Entanglement entropy across every cut: the TEBD target and the states "
+            "prepared by the compiled circuits (how much of the target's entanglement each "
+            "depth reproduces).",
+        )

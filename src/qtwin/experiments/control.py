@@ -215,7 +215,12 @@ def _run(
         ax.set_ylabel("return (steps balanced)")
         ax.set_title(f"CartPole-v1, actor-critic (thin: per episode; thick: mean of {w})")
         fig.legend(loc="outside right upper", fontsize="small")
-        store.save_figure(fig, "learning_curve.png")
+        store.save_figure(
+            fig,
+            "learning_curve.png",
+            caption="Return per episode of each actor-critic agent during training, against "
+            "the mean return of a random policy.",
+        )
     table = [
         {
             "agent": r["agent"],
@@ -227,6 +232,7 @@ def _run(
         for r in rows
     ]
     metrics: dict[str, Any] = {
+        "headline": {"best return": max(t["best_return"] for t in table)} if table else None,
         "table": table,
         "rows": rows,
         "random_mean_return": float(np.mean(rand)),
