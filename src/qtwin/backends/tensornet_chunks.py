@@ -33,7 +33,9 @@ from qiskit.circuit import Parameter, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from qtwin.backends._pubs import MeasuredRegisters, dynamic_program, strip_measurements
+from qtwin.backends.tensornet_options import MPSOptions, engine_for
 from qtwin.circuits.dynamic import is_dynamic
+from qtwin.tensornet.dynamic import Engine
 
 __all__ = ["SampleTask", "EstimateTask", "sample_chunk", "estimate_chunk", "chunk_bounds"]
 
@@ -58,6 +60,13 @@ def chunk_bounds(count: int, chunk_size: int | None) -> list[tuple[int, int]]:
     return [(lo, min(lo + step, count)) for lo in range(0, count, step)]
 
 
+def _worker_engine(options: dict[str, Any], circuit: QuantumCircuit) -> Engine:
+    """The engine a primitive with ``options`` (``method`` and the MPS options) would use."""
+    opts = dict(options)
+    method = opts.pop("method", "auto")
+    return engine_for(circuit, method, MPSOptions.checked(**opts))
+
+
 def sample_chunk(task: SampleTask, seed: object = None) -> list[tuple[np.ndarray, float, int]]:
     """Sample one chunk: ``[(samples, discarded_weight, num_branches)]`` per parameter set.
 
@@ -66,10 +75,8 @@ def sample_chunk(task: SampleTask, seed: object = None) -> list[tuple[np.ndarray
     bools (dynamic circuits, ``num_branches`` > 0). ``seed`` is ignored (the per-set seeds
     are in the task); it is there for :func:`qtwin.distributed.map_units`.
     """
-    from qtwin.backends.tensornet_sampler import TensornetSampler
-
     options, circuit, sets, shots, seeds = task
-    engine = TensornetSampler(**options)._engine(circuit)
+    engine = _worker_engine(options, circuit)
     out: list[tuple[np.ndarray, float, int]] = []
     if is_dynamic(circuit):
         from qtwin.tensornet.dynamic import sample_program
@@ -98,10 +105,8 @@ def estimate_chunk(task: EstimateTask, seed: object = None) -> list[tuple[list[f
     Exact expectation values (no noise: the client adds the precision noise); dynamic
     circuits as exact weighted trajectories. ``seed`` is ignored (see :func:`sample_chunk`).
     """
-    from qtwin.backends.tensornet_estimator import TensornetEstimator
-
     options, circuit, sets, observables, max_branches = task
-    engine = TensornetEstimator(**options)._engine(circuit)
+    engine = _worker_engine(options, circuit)
     out: list[tuple[list[float], float, int]] = []
     if is_dynamic(circuit):
         from qtwin.tensornet.dynamic import expectation_program

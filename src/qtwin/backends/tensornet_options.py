@@ -176,26 +176,38 @@ class TensornetPrimitive:
 
     def _method_for(self, circuit: QuantumCircuit) -> str:
         """The engine ``"mps"`` or ``"statevector"`` that runs ``circuit``."""
-        if self._method != "auto":
-            return self._method
-        opts = self._mps_options
-        truncated = opts.max_bond is not None or opts.cutoff is not None
-        dense = circuit.num_qubits <= AUTO_DENSE_MAX_QUBITS and not truncated
-        return "statevector" if dense else "mps"
+        return method_for(circuit, self._method, self._mps_options)
 
     def _engine(self, circuit: QuantumCircuit) -> Engine:
         """The simulator of ``circuit`` (see :meth:`_method_for`) as a trajectory engine."""
-        from qtwin.tensornet.dynamic import MPSEngine, StatevectorEngine
-
-        opts = self._mps_options
-        if self._method_for(circuit) == "statevector":
-            pairs = (("dtype", opts.dtype), ("device", opts.device))
-            kwargs = {k: v for k, v in pairs if v is not None}
-            return StatevectorEngine(**kwargs)
-        return MPSEngine(opts.kwargs())
+        return engine_for(circuit, self._method, self._mps_options)
 
     def _mps(self, body: QuantumCircuit, values: dict[Parameter, float]) -> MPS:
         """The state that ``body`` prepares at the parameter ``values``."""
         from qtwin.tensornet import MPS
 
         return MPS.from_circuit(body, parameter_values=values, **self._mps_options.kwargs())
+
+
+def method_for(circuit: QuantumCircuit, method: str, options: MPSOptions) -> str:
+    """The engine, ``"mps"`` or ``"statevector"``, that runs ``circuit`` under ``method``.
+
+    ``"auto"`` picks the dense statevector for circuits of at most
+    :data:`AUTO_DENSE_MAX_QUBITS` qubits when no truncation is asked for, the MPS otherwise.
+    """
+    if method != "auto":
+        return method
+    truncated = options.max_bond is not None or options.cutoff is not None
+    dense = circuit.num_qubits <= AUTO_DENSE_MAX_QUBITS and not truncated
+    return "statevector" if dense else "mps"
+
+
+def engine_for(circuit: QuantumCircuit, method: str, options: MPSOptions) -> Engine:
+    """The simulator of ``circuit`` (see :func:`method_for`) as a trajectory engine; what a
+    primitive runs in process and what a cluster worker rebuilds from the same options."""
+    from qtwin.tensornet.dynamic import MPSEngine, StatevectorEngine
+
+    if method_for(circuit, method, options) == "statevector":
+        pairs = (("dtype", options.dtype), ("device", options.device))
+        return StatevectorEngine(**{k: v for k, v in pairs if v is not None})
+    return MPSEngine(options.kwargs())
