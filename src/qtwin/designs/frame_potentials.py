@@ -12,7 +12,7 @@ with equality exactly for a weighted state t-design. For unitaries
 unitary t-design. For a group the double sum collapses to the character formula
 :math:`(1/|G|)\sum_g |\operatorname{tr} g|^{2t}` (:func:`group_frame_potential`).
 
-Two exact evaluations (torch, complex128, on CUDA when asked for or available):
+Two exact evaluations (torch, complex128; on CUDA when asked for with ``device="cuda"``):
 
 * ``"gram"``: the double sum from the Gram matrix in ``block_size x block_size`` tiles,
   upper-triangular tiles only; ``O(N^2 d)`` time, ``O(block_size^2)`` memory;
@@ -144,8 +144,8 @@ def _check_weights(weights: ArrayLike | None, n: int) -> np.ndarray | None:
 
 
 def _pick_device(device: str | torch.device | None) -> torch.device:
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device is None:  # qtwin's one rule (qtwin._typing): None is the CPU
+        return torch.device("cpu")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r} was asked for but CUDA is not available")
@@ -314,7 +314,7 @@ def frame_potential(
         weights: ``(N,)`` non-negative, summing to 1; uniform ``1/N`` when omitted.
         kind: ``"auto"`` (from the number of axes), ``"state"`` or ``"unitary"``.
         block_size: Gram rows/columns per tile (memory ``~ 24 * block_size**2`` bytes).
-        device: torch device; ``None`` picks CUDA when available, else CPU.
+        device: torch device; ``None`` is the CPU (pass ``"cuda"`` for a GPU).
         method: ``"gram"`` (blocked Gram matrix, ``O(N^2 d)``), ``"moment"`` (the frame
             operator :math:`\sum_i w_i v_i v_i^\dagger` on :math:`\mathrm{Sym}^t`, whose squared
             Frobenius norm is :math:`F_t`; ``O(N D^2)`` with ``D = binom(d+t-1, t)``, ``d``
