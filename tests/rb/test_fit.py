@@ -47,7 +47,8 @@ def test_batched_fit_equals_one_curve_at_a_time():
     f, a, b = fit_exponential(M, ys)
     for k in range(5):
         fk, ak, bk = fit_exponential(M, ys[k])
-        assert (f[k], a[k], b[k]) == pytest.approx((fk, ak, bk), rel=1e-12, abs=1e-14)
+        one = [float(v) for v in (fk, ak, bk)]  # 0-d arrays: pytest >= 9.2's approx wants floats
+        assert [float(f[k]), float(a[k]), float(b[k])] == pytest.approx(one, rel=1e-12, abs=1e-14)
 
 
 def test_fit_decay_statistics_against_numpy():
