@@ -87,7 +87,7 @@ import math
 import numbers
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
@@ -139,6 +139,25 @@ def _type_name(default: Any) -> str:
     return "any value" if default is None else type(default).__name__
 
 
+def _list_items(value: Any, fail: Callable[[], ValueError]) -> list[Any]:
+    """The items of a list-valued override: comma-separated text (``a,b``; empty text is
+    ``[]``), a JSON list (``[1, 2]``), or a Python list/tuple; ``fail()`` otherwise."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if not isinstance(value, str):
+        raise fail()
+    text = value.strip()
+    if not text.startswith("["):
+        return [part.strip() for part in text.split(",")] if text else []
+    try:
+        items = json.loads(text)
+    except (RecursionError, ValueError):  # JSONDecodeError is a ValueError
+        raise fail() from None
+    if not isinstance(items, list):
+        raise fail()
+    return items
+
+
 def coerce_value(value: Any, default: Any, key: str = "value") -> Any:
     """Coerce ``value`` (a ``--set`` string or a Python value) to the type of ``default``.
 
@@ -169,21 +188,7 @@ def coerce_value(value: Any, default: Any, key: str = "value") -> Any:
         )
 
     if isinstance(default, list):
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    items = json.loads(text)
-                except (json.JSONDecodeError, RecursionError):
-                    raise fail() from None
-                if not isinstance(items, list):
-                    raise fail()
-            else:
-                items = [part.strip() for part in text.split(",")] if text else []
-        elif isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
-            raise fail()
+        items = _list_items(value, fail)
         item_default = default[0] if default else None
         return [coerce_value(item, item_default, f"{key}[{i}]") for i, item in enumerate(items)]
 
@@ -622,21 +627,7 @@ def coerce_typed(value: Any, tp: Any, key: str = "value") -> Any:
                 continue
         raise fail()
     if origin in (tuple, list):
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    items = json.loads(text)
-                except (json.JSONDecodeError, RecursionError, ValueError):
-                    raise fail() from None
-                if not isinstance(items, list):
-                    raise fail()
-            else:
-                items = [part.strip() for part in text.split(",")] if text else []
-        elif isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
-            raise fail()
+        items = _list_items(value, fail)
         if origin is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
             if len(items) != len(args):
                 raise ValueError(
