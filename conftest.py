@@ -1,8 +1,10 @@
-"""Shared pytest configuration: the ``slow``, ``gpu`` and ``ibm`` markers."""
+"""Shared pytest configuration: the ``slow``, ``gpu`` and ``ibm`` markers, the hypothesis
+profiles, and the two-process Dask cluster the cluster tests share."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -62,3 +64,21 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+
+
+@pytest.fixture(scope="session")
+def procs2() -> Iterator[object]:
+    """A LocalCluster of two one-thread worker *processes* on loopback, started once per session
+    for every test that needs real worker processes (skipped without ``distributed``)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        ) as lc,
+        distributed.Client(lc, set_as_default=False) as client,
+    ):
+        yield client

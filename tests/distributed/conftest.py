@@ -32,19 +32,3 @@ def client2() -> Iterator[object]:
 def client1() -> Iterator[object]:
     """One one-thread worker in this process."""
     yield from _client(1)
-
-
-@pytest.fixture(scope="session")
-def procs2() -> Iterator[object]:
-    """A LocalCluster of two one-thread worker *processes* (loopback TCP), for the session."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        ) as lc,
-        distributed.Client(lc, set_as_default=False) as client,
-    ):
-        yield client

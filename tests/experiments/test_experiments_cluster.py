@@ -4,7 +4,6 @@ cleanly when the scheduler cannot be reached."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,22 +13,6 @@ from qtwin.cli import main
 from qtwin.experiments import ResultStore, run_experiment
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def procs2() -> Iterator[Any]:
-    """A LocalCluster of two one-thread worker processes on loopback."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-        ) as lc,
-        distributed.Client(lc, set_as_default=False) as client,
-    ):
-        yield client
 
 
 def _without_times(value: Any) -> Any:
