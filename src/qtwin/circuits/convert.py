@@ -56,6 +56,9 @@ class GateOp:
     name: str = "unitary"
 
 
+#: A value bound to one circuit parameter (a tensor keeps autograd through the run).
+ParameterValue = float | torch.Tensor
+#: The values of a circuit's parameters: by parameter, or in ``qc.parameters`` order.
 ParameterValues = Mapping[Parameter, Any] | Sequence[Any] | None
 
 

@@ -49,6 +49,7 @@ from qiskit.circuit import Parameter, QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
 from qtwin._validation import as_generator, check_positive_int
+from qtwin.circuits.convert import ParameterValue
 from qtwin.circuits.dynamic import (
     Break,
     ForLoop,
@@ -68,8 +69,7 @@ if TYPE_CHECKING:
 
 #: An engine's batch of states: a batched ``Statevector`` or a list of ``MPS``.
 Batch = TypeVar("Batch")
-#: A value bound to a circuit parameter (a tensor keeps autograd through the run).
-ParameterValue = float | torch.Tensor
+
 
 __all__ = [
     "Engine",

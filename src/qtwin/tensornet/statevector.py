@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,17 +47,14 @@ from qtwin._validation import (
     check_index,
     check_positive_int,
 )
-from qtwin.circuits.convert import phase_factor, to_gate_list
+from qtwin.circuits.convert import ParameterValue, ParameterValues, phase_factor, to_gate_list
 from qtwin.tensornet.fusion import FusedGate, fuse_blocks
 
 if TYPE_CHECKING:
-    from qiskit.circuit import Parameter, QuantumCircuit
+    from qiskit.circuit import QuantumCircuit
     from qiskit.quantum_info import SparsePauliOp
 
     from qtwin.circuits.qudit import QuditCircuit
-
-#: A value bound to a circuit parameter (a tensor keeps autograd through the run).
-ParameterValue = float | torch.Tensor
 
 __all__ = ["Statevector"]
 
@@ -118,10 +115,7 @@ class Statevector:
     def from_circuit(
         cls,
         qc: QuantumCircuit | QuditCircuit,
-        parameter_values: Mapping[Parameter | str, ParameterValue]
-        | Sequence[ParameterValue]
-        | TensorLike
-        | None = None,
+        parameter_values: ParameterValues | TensorLike = None,
         *,
         batch: int | None = None,
         initial: Statevector | None = None,
